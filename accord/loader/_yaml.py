@@ -58,6 +58,8 @@ def _construct_int(loader: Any, node: yaml.ScalarNode) -> int:
 class ContractLoader(_BaseLoader, _Resolver):
     """C-accelerated safe loader that refuses duplicate keys and keeps dates as strings."""
 
+    accord_file = "<string>"
+
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: dict[Any, yaml.Node] = {}
         for key_node, _value in node.value:
@@ -68,7 +70,7 @@ class ContractLoader(_BaseLoader, _Resolver):
                     first = seen[key].start_mark
                     raise ParseError(
                         f"duplicate key {key!r} (first defined on line {first.line + 1})",
-                        Location(str(mark.name), "", mark.line + 1, mark.column + 1),
+                        Location(self.accord_file, "", mark.line + 1, mark.column + 1),
                     )
                 seen[key] = key_node
         mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
@@ -87,7 +89,7 @@ class ContractLoader(_BaseLoader, _Resolver):
                 mark = node.start_mark
                 raise ParseError(
                     "mapping keys must be scalars",
-                    Location(str(mark.name), "", mark.line + 1, mark.column + 1),
+                    Location(self.accord_file, "", mark.line + 1, mark.column + 1),
                 )
             fixed[key] = value
         mapping = fixed
@@ -101,7 +103,7 @@ ContractLoader.add_constructor("tag:yaml.org,2002:timestamp", ContractLoader.con
 def parse_yaml(text: str, file: str) -> Any:
     """Parse one YAML document; syntax errors become located :class:`ParseError`."""
     loader = ContractLoader(text)
-    loader.name = file
+    loader.accord_file = file
     try:
         node = loader.get_single_node()
         if node is None:

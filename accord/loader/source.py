@@ -108,7 +108,42 @@ def parse_source(path: Path, raw: bytes, display: str | None = None) -> SourceFi
         return source
     text = decode_text(raw, shown)
     data = parse_yaml(text, shown)
+    if "*" in text:
+        check_aliases(data, shown)
     return SourceFile(path, shown, raw, "yaml", data, _text=text)
+
+
+#: A document whose YAML aliases expand past this many nodes is refused ("billion laughs").
+MAX_EXPANDED_NODES = 2_000_000
+
+
+def check_aliases(data: Any, file: str) -> None:
+    """Refuse recursive aliases and alias bombs: shared nodes are fine, exponential expansion is not."""
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(data, False)]
+    while stack:
+        node, done = stack.pop()
+        if not isinstance(node, (dict, list)):
+            continue
+        key = id(node)
+        children = list(node.values()) if isinstance(node, dict) else node
+        if done:
+            on_path.discard(key)
+            total = 1 + sum(sizes.get(id(c), 0) for c in children if isinstance(c, (dict, list)))
+            if total > MAX_EXPANDED_NODES:
+                raise ParseError(
+                    f"YAML aliases expand to more than {MAX_EXPANDED_NODES:,} nodes (alias bomb)", Location(file)
+                )
+            sizes[key] = total
+            continue
+        if key in sizes:
+            continue
+        if key in on_path:
+            raise ParseError("recursive YAML alias (a node contains itself)", Location(file))
+        on_path.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in children if isinstance(c, (dict, list)))
 
 
 def read_source(path: Path) -> SourceFile:

@@ -1,0 +1,265 @@
+"""HTTP-level helpers for the versioning, security, errors, writes and collections rule families.
+
+Everything here is ``None``-safe over partly invalid documents and linear in the document size: the
+per-document path index is computed once and cached.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from accord.loader import Document
+from accord.model import Location
+from accord.spec import Operation
+
+RATE_LIMIT_KEY = "x-accord-rate-limit"
+STABILITY_KEY = "x-accord-stability"
+PUBLIC_KEY = "x-accord-public"
+
+ITEM = "item"  # /v1/orders/{orderId}
+COLLECTION = "collection"  # /v1/orders, /v1/orders/{orderId}/lines
+ACTION = "action"  # /v1/orders/{orderId}/cancel
+ROOT = "root"  # /
+
+_STATUS = re.compile(r"^[1-5](?:\d\d|XX)$", re.IGNORECASE)
+
+
+def at(doc: Document, node: Any, key: str | int) -> Location:
+    """Location of ``node[key]`` when that member exists, else of ``node`` itself (never a dangling line)."""
+    if isinstance(node, dict) and key in node:
+        return doc.where(node, key)
+    if isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
+        return doc.where(node, key)
+    return doc.where(node)
+
+
+def root(doc: Document) -> dict[str, Any]:
+    return doc.data if isinstance(doc.data, dict) else {}
+
+
+# --- paths -------------------------------------------------------------------------------------
+
+
+def segments(path: str) -> list[str]:
+    return [s for s in path.strip("/").split("/") if s]
+
+
+def is_template(segment: str) -> bool:
+    """``{orderId}`` (or a partly templated segment such as ``{name}.json``)."""
+    return "{" in segment
+
+
+@dataclass(frozen=True, slots=True)
+class _PathIndex:
+    with_item_child: frozenset[str]  # paths P such that P/{param} is also a path
+
+
+_PATHS: weakref.WeakKeyDictionary[Document, _PathIndex] = weakref.WeakKeyDictionary()
+
+
+def _path_index(doc: Document) -> _PathIndex:
+    cached = _PATHS.get(doc)
+    if cached is None:
+        parents: set[str] = set()
+        paths = root(doc).get("paths")
+        if isinstance(paths, dict):
+            for path in paths:
+                parts = segments(str(path))
+                if parts and is_template(parts[-1]):
+                    parents.add("/" + "/".join(parts[:-1]))
+        cached = _PathIndex(frozenset(parents))
+        _PATHS[doc] = cached
+    return cached
+
+
+def path_kind(doc: Document, path: str, path_item: Any) -> str:
+    """Classify a path as an item, a collection, an action or the root.
+
+    The last segment decides: a template is an item. A static last segment right after a template
+    is an action (``/orders/{orderId}/cancel``) unless the path behaves like a sub-collection: it
+    has items of its own (``.../lines/{lineId}`` exists) or it can be read (a ``get``).
+    """
+    parts = segments(path)
+    if not parts:
+        return ROOT
+    if is_template(parts[-1]):
+        return ITEM
+    if len(parts) >= 2 and is_template(parts[-2]):
+        has_get = isinstance(path_item, dict) and isinstance(path_item.get("get"), dict)
+        if not has_get and "/" + "/".join(parts) not in _path_index(doc).with_item_child:
+            return ACTION
+    return COLLECTION
+
+
+def has_item_child(doc: Document, path: str) -> bool:
+    return "/" + "/".join(segments(path)) in _path_index(doc).with_item_child
+
+
+# --- parameters and headers --------------------------------------------------------------------
+
+
+def find_parameter(params: list[dict[str, Any]], name: str, location: str) -> dict[str, Any] | None:
+    """The parameter ``name`` in ``location``; header names compare case-insensitively (RFC 9110 §5.1)."""
+    if location == "header":
+        wanted = name.lower()
+        for param in params:
+            if param.get("in") == "header" and str(param.get("name", "")).lower() == wanted:
+                return param
+        return None
+    for param in params:
+        if param.get("in") == location and param.get("name") == name:
+            return param
+    return None
+
+
+def response_header(response: Any, name: str) -> tuple[str, Any] | None:
+    """(written name, header object) of a response header, matched case-insensitively."""
+    headers = response.get("headers") if isinstance(response, dict) else None
+    if not isinstance(headers, dict):
+        return None
+    wanted = name.lower()
+    for key, header in headers.items():
+        if str(key).lower() == wanted:
+            return str(key), header
+    return None
+
+
+# --- responses ---------------------------------------------------------------------------------
+
+
+def responses_of(op: Operation) -> dict[str, Any]:
+    value = op.node.get("responses")
+    return value if isinstance(value, dict) else {}
+
+
+def is_status(code: str) -> bool:
+    return bool(_STATUS.match(code))
+
+
+def documents(responses: dict[str, Any], code: str) -> bool:
+    """Whether ``code`` (``"401"``) is documented, explicitly or by its range (``"4XX"``)."""
+    if code in responses:
+        return True
+    return f"{code[0]}XX" in responses or f"{code[0]}xx" in responses
+
+
+def response_for(responses: dict[str, Any], code: str) -> Any:
+    """The response documented for ``code``: exact code first, then its range (OpenAPI §4.8.16.2)."""
+    if code in responses:
+        return responses[code]
+    return responses.get(f"{code[0]}XX", responses.get(f"{code[0]}xx"))
+
+
+def media_essence(media_type: Any) -> str:
+    """``application/problem+json; charset=utf-8`` -> ``application/problem+json``."""
+    return str(media_type).split(";", 1)[0].strip().lower()
+
+
+def is_json_media(media_type: Any) -> bool:
+    essence = media_essence(media_type)
+    return essence == "application/json" or essence.endswith("+json")
+
+
+def json_schema(response: Any) -> dict[str, Any] | None:
+    """The schema of the first JSON media type of a response (or request body)."""
+    content = response.get("content") if isinstance(response, dict) else None
+    if not isinstance(content, dict):
+        return None
+    for media_type, media in content.items():
+        if is_json_media(media_type) and isinstance(media, dict) and isinstance(media.get("schema"), dict):
+            schema: dict[str, Any] = media["schema"]
+            return schema
+    return None
+
+
+# --- schemas -----------------------------------------------------------------------------------
+
+
+def _all_of_chain(schema: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """``schema`` and every schema merged into it through ``allOf`` (cycle-safe)."""
+    seen: set[int] = set()
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        yield node
+        parts = node.get("allOf")
+        if isinstance(parts, list):
+            stack.extend(p for p in reversed(parts) if isinstance(p, dict))
+
+
+def object_properties(schema: Any) -> dict[str, Any]:
+    """Declared properties of an object schema, ``allOf`` members included (first declaration wins)."""
+    found: dict[str, Any] = {}
+    if not isinstance(schema, dict):
+        return found
+    for node in _all_of_chain(schema):
+        properties = node.get("properties")
+        if isinstance(properties, dict):
+            for name, prop in properties.items():
+                found.setdefault(str(name), prop)
+    return found
+
+
+def required_names(schema: Any) -> set[str]:
+    """``required`` names of a schema and its ``allOf`` members."""
+    found: set[str] = set()
+    if not isinstance(schema, dict):
+        return found
+    for node in _all_of_chain(schema):
+        required = node.get("required")
+        if isinstance(required, list):
+            found.update(str(n) for n in required)
+    return found
+
+
+def property_owner(schema: dict[str, Any], name: str) -> dict[str, Any] | None:
+    """The ``properties`` map (of ``schema`` or an ``allOf`` member) that declares ``name``."""
+    for node in _all_of_chain(schema):
+        properties = node.get("properties")
+        if isinstance(properties, dict) and name in properties:
+            return properties
+    return None
+
+
+# --- security ----------------------------------------------------------------------------------
+
+
+def security_schemes(doc: Document) -> dict[str, Any]:
+    components = root(doc).get("components")
+    schemes = components.get("securitySchemes") if isinstance(components, dict) else None
+    return schemes if isinstance(schemes, dict) else {}
+
+
+def requirements(value: Any) -> list[dict[str, Any]]:
+    """The requirement objects of a ``security`` list (non-objects skipped)."""
+    if not isinstance(value, list):
+        return []
+    return [r for r in value if isinstance(r, dict)]
+
+
+def allows_anonymous(value: Any) -> bool:
+    """An empty ``security`` list, or one with an empty requirement ``{}`` (OpenAPI §4.8.30)."""
+    return isinstance(value, list) and (not value or any(r == {} for r in value))
+
+
+def is_secured(doc: Document, op: Operation) -> bool:
+    """The operation requires credentials: effective security is declared and has no anonymous option."""
+    value = op.security(root(doc))
+    return value is not None and not allows_anonymous(value)
+
+
+# --- operations --------------------------------------------------------------------------------
+
+
+def rate_limit(doc: Document, op: Operation) -> Any:
+    """The ``x-accord-rate-limit`` covering an operation: its own, else the document's."""
+    if RATE_LIMIT_KEY in op.node:
+        return op.node[RATE_LIMIT_KEY]
+    return root(doc).get(RATE_LIMIT_KEY)
