@@ -54,9 +54,9 @@ class ContractSet:
 def _discover(folder: Path) -> list[Path]:
     found: list[Path] = []
     for path in sorted(folder.rglob("*")):
-        if path.suffix.lower() in _SUFFIXES and path.is_file():
-            if not any(part in _SKIP_DIRS for part in path.relative_to(folder).parts):
-                found.append(path)
+        skipped = any(part in _SKIP_DIRS for part in path.relative_to(folder).parts)
+        if path.suffix.lower() in _SUFFIXES and path.is_file() and not skipped:
+            found.append(path)
     return found
 
 

@@ -13,6 +13,7 @@ the official AsyncAPI JSON Schemas (see docs/architecture.md).
 from __future__ import annotations
 
 import functools
+import importlib.util
 import json
 from collections.abc import Iterator
 from importlib import resources
@@ -20,36 +21,52 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
+import orjson
 
 from accord.loader import Document, RefSite, SourceFile
-from accord.loader._pointer import join
+from accord.loader._pointer import JsonPointerException, join, resolve
 from accord.model import Finding, Location, Severity
+from accord.spec.contexts import ref_section
 
-_OSV_SCHEMAS = "openapi_spec_validator.resources.schemas"
 _OAS_DEFS = {
     "3.0": {"root": "", "defs": "definitions"},
     "3.1": {"root": "", "defs": "$defs"},
 }
-# Names of the definitions of each OpenAPI schema for the contexts a $ref can appear in.
-_CONTEXT_DEFS = {
+# Definitions of each OpenAPI schema for the components section a $ref stands for.
+_SECTION_DEFS = {
     "3.0": {
-        "parameter": "Parameter", "response": "Response", "header": "Header", "schema": "Schema",
-        "example": "Example", "requestBody": "RequestBody", "pathItem": "PathItem", "link": "Link",
-        "securityScheme": "SecurityScheme",
+        "parameters": "Parameter",
+        "responses": "Response",
+        "headers": "Header",
+        "schemas": "Schema",
+        "examples": "Example",
+        "requestBodies": "RequestBody",
+        "links": "Link",
+        "securitySchemes": "SecurityScheme",
     },
     "3.1": {
-        "parameter": "parameter", "response": "response", "header": "header", "schema": "schema",
-        "example": "example", "requestBody": "request-body", "pathItem": "path-item", "link": "link",
-        "securityScheme": "security-scheme",
+        "parameters": "parameter",
+        "responses": "response",
+        "headers": "header",
+        "schemas": "schema",
+        "examples": "example",
+        "requestBodies": "request-body",
+        "pathItems": "path-item",
+        "links": "link",
+        "securitySchemes": "security-scheme",
     },
 }
 
 
 @functools.cache
 def _oas_schema(version: str) -> dict[str, Any]:
+    # Locate the file without importing openapi_spec_validator (its import costs ~0.3 s).
+    spec = importlib.util.find_spec("openapi_spec_validator")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("openapi-spec-validator is not installed")
     folder = "v3.1" if version == "3.1" else "v3.0"
-    text = resources.files(_OSV_SCHEMAS).joinpath(folder).joinpath("schema.json").read_text("utf-8")
-    schema: dict[str, Any] = json.loads(text)
+    path = Path(spec.origin).parent / "resources" / "schemas" / folder / "schema.json"
+    schema: dict[str, Any] = orjson.loads(path.read_bytes())
     return schema
 
 
@@ -59,8 +76,17 @@ def _validator(version: str, definition: str | None = None) -> Any:
     if definition is not None:
         defs_key = _OAS_DEFS[version]["defs"]
         schema = {**schema, "$ref": f"#/{defs_key}/{definition}"}
-        for key in ("properties", "required", "patternProperties", "additionalProperties",
-                    "unevaluatedProperties", "type", "anyOf", "oneOf", "allOf"):
+        for key in (
+            "properties",
+            "required",
+            "patternProperties",
+            "additionalProperties",
+            "unevaluatedProperties",
+            "type",
+            "anyOf",
+            "oneOf",
+            "allOf",
+        ):
             schema.pop(key, None)
     return jsonschema_rs.validator_for(schema)
 
@@ -70,37 +96,6 @@ def _asyncapi_validator(major: str) -> Any:
     name = "asyncapi-2.json" if major == "2" else "asyncapi-3.json"
     text = resources.files("accord.schemas").joinpath(name).read_text("utf-8")
     return jsonschema_rs.validator_for(json.loads(text))
-
-
-def _ref_context(site_pointer: str) -> str | None:
-    """What kind of OpenAPI object a ``$ref`` at ``site_pointer`` stands for."""
-    parts = site_pointer.split("/")
-    if len(parts) < 2:
-        return None
-    last, parent = parts[-1], parts[-2]
-    if parent == "parameters" or (len(parts) >= 3 and parts[-2].isdigit() and parts[-3] == "parameters"):
-        return "parameter"
-    if parent.isdigit() and len(parts) >= 3 and parts[-3] == "parameters":
-        return "parameter"
-    if last.isdigit() and parent == "parameters":
-        return "parameter"
-    if parent == "responses":
-        return "response"
-    if parent == "headers":
-        return "header"
-    if parent == "examples" and len(parts) >= 3:
-        return "example"
-    if last == "requestBody":
-        return "requestBody"
-    if parent == "links":
-        return "link"
-    if parent == "paths":
-        return "pathItem"
-    if last in ("schema", "items", "additionalProperties", "not") or parent in (
-        "properties", "allOf", "anyOf", "oneOf", "schemas", "patternProperties"
-    ):
-        return "schema"
-    return None
 
 
 def _finding(file: SourceFile, pointer: str, message: str, rule: str = "structure") -> Finding:
@@ -156,7 +151,7 @@ def _external_targets(doc: Document) -> Iterator[tuple[RefSite, str]]:
     for site in doc.ref_sites:
         if site.target_file is None or site.target_file is doc.source or site.target_pointer is None:
             continue
-        context = _ref_context(site.pointer)
+        context = ref_section("openapi", site.pointer)
         if context is None:
             continue
         key = (id(site.target_file), site.target_pointer)
@@ -173,13 +168,14 @@ def validate_document(doc: Document) -> list[Finding]:
         findings.extend(_errors(_validator(version), doc.source.data, doc.source, ""))
         for site, context in _external_targets(doc):
             assert site.target_file is not None and site.target_pointer is not None
-            definition = _CONTEXT_DEFS[version].get(context)
+            definition = _SECTION_DEFS[version].get(context)
             if definition is None:
                 continue
             node = _node_at(site.target_file.data, site.target_pointer)
             if node is not None:
-                findings.extend(_errors(_validator(version, definition), node, site.target_file,
-                                        site.target_pointer))
+                findings.extend(
+                    _errors(_validator(version, definition), node, site.target_file, site.target_pointer)
+                )
     else:
         major = doc.version.split(".")[0]
         findings.extend(_errors(_asyncapi_validator(major), doc.source.data, doc.source, ""))
@@ -188,8 +184,6 @@ def validate_document(doc: Document) -> list[Finding]:
 
 
 def _node_at(data: Any, pointer: str) -> Any:
-    from accord.loader._pointer import JsonPointerException, resolve
-
     try:
         return resolve(data, pointer)
     except JsonPointerException:
@@ -202,4 +196,3 @@ def error_finding(exc: Exception, file: str) -> Finding:
 
 
 __all__ = ["error_finding", "ref_findings", "validate_document"]
-_ = Path

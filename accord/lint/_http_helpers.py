@@ -14,7 +14,7 @@ from typing import Any
 
 from accord.loader import Document
 from accord.model import Location
-from accord.spec import Operation
+from accord.spec import Operation, iter_operations
 
 RATE_LIMIT_KEY = "x-accord-rate-limit"
 STABILITY_KEY = "x-accord-stability"
@@ -54,26 +54,42 @@ def is_template(segment: str) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
-class _PathIndex:
+class _Index:
+    """Per-document facts several rules need, computed once: operations, their parameters, paths."""
+
+    operations: tuple[Operation, ...]
+    parameters: dict[int, list[dict[str, Any]]]  # id(operation node) -> merged parameters
     with_item_child: frozenset[str]  # paths P such that P/{param} is also a path
 
 
-_PATHS: weakref.WeakKeyDictionary[Document, _PathIndex] = weakref.WeakKeyDictionary()
+_INDEX: weakref.WeakKeyDictionary[Document, _Index] = weakref.WeakKeyDictionary()
 
 
-def _path_index(doc: Document) -> _PathIndex:
-    cached = _PATHS.get(doc)
+def _index(doc: Document) -> _Index:
+    cached = _INDEX.get(doc)
     if cached is None:
+        ops = tuple(iter_operations(doc)) if doc.kind == "openapi" else ()
         parents: set[str] = set()
-        paths = root(doc).get("paths")
+        paths = root(doc).get("paths") if doc.kind == "openapi" else None
         if isinstance(paths, dict):
             for path in paths:
                 parts = segments(str(path))
                 if parts and is_template(parts[-1]):
                     parents.add("/" + "/".join(parts[:-1]))
-        cached = _PathIndex(frozenset(parents))
-        _PATHS[doc] = cached
+        cached = _Index(ops, {id(op.node): op.parameters for op in ops}, frozenset(parents))
+        _INDEX[doc] = cached
     return cached
+
+
+def operations(doc: Document) -> tuple[Operation, ...]:
+    """Every OpenAPI operation of ``doc`` in document order (cached; empty for AsyncAPI)."""
+    return _index(doc).operations
+
+
+def parameters(doc: Document, op: Operation) -> list[dict[str, Any]]:
+    """The operation's parameters, path-level merged with its own (cached)."""
+    found = _index(doc).parameters.get(id(op.node))
+    return found if found is not None else op.parameters
 
 
 def path_kind(doc: Document, path: str, path_item: Any) -> str:
@@ -90,13 +106,13 @@ def path_kind(doc: Document, path: str, path_item: Any) -> str:
         return ITEM
     if len(parts) >= 2 and is_template(parts[-2]):
         has_get = isinstance(path_item, dict) and isinstance(path_item.get("get"), dict)
-        if not has_get and "/" + "/".join(parts) not in _path_index(doc).with_item_child:
+        if not has_get and "/" + "/".join(parts) not in _index(doc).with_item_child:
             return ACTION
     return COLLECTION
 
 
 def has_item_child(doc: Document, path: str) -> bool:
-    return "/" + "/".join(segments(path)) in _path_index(doc).with_item_child
+    return "/" + "/".join(segments(path)) in _index(doc).with_item_child
 
 
 # --- parameters and headers --------------------------------------------------------------------

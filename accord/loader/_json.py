@@ -126,3 +126,70 @@ def _elements_before(raw: bytes, start: int, end: int) -> int:
     if b'"' not in run:
         return run.count(b",")
     return sum(1 for m in _SCALAR_TOKEN.finditer(run) if m.group() == b",")
+
+
+_FIRST_KEY = re.compile(rb"^\s*\{\s*" + _STR + rb"(\s*:[ \t]*)")
+_OPENING = re.compile(rb"[\[{]")
+
+
+def json_index_from_data(raw: bytes, data: Any) -> JsonIndex | None:
+    """Index built by finding each member key of ``data`` in document order (no tokenizer loop).
+
+    orjson keeps member order, so walking the parsed data depth-first visits keys in the order
+    they are written; each key is the next ``"key"`` followed by ``:`` after the previous one
+    (a string value cannot contain an unescaped quote, so it cannot match). Returns ``None`` when
+    a key is not found verbatim (unusual escaping), so the caller falls back to
+    :func:`json_index`. Duplicate keys are not detected on this path.
+    """
+    offsets: dict[str, int] = {"": 0}
+    cursor = 0
+    find = raw.find
+    # Writers use one key/value separator throughout (`":` or `": `); a string value followed by
+    # that separator cannot occur, so a plain substring search is exact.
+    first = _FIRST_KEY.search(raw)
+    separator = first.group(1) if first else b":"
+    opening = _OPENING.search
+    dumps = orjson.dumps
+    needles: dict[str, bytes] = {}
+    stack: list[tuple[str, Any, bool]] = []
+    if type(data) is dict:
+        stack.append(("", iter(data.items()), True))
+    elif type(data) is list:
+        stack.append(("", enumerate(data), False))
+    while stack:
+        pointer, members, is_dict = stack[-1]
+        for key, value in members:
+            if is_dict:
+                needle = needles.get(key)
+                if needle is None:
+                    needle = needles[key] = dumps(key) + separator
+                at = find(needle, cursor)
+                if at == -1:
+                    return None
+                cursor = at + len(needle)
+                if "~" in key or "/" in key:
+                    key = key.replace("~", "~0").replace("/", "~1")
+                child = pointer + "/" + key
+                offsets[child] = at
+            else:
+                child = f"{pointer}/{key}"
+                if type(value) is dict or type(value) is list:
+                    found = opening(raw, cursor)
+                    if found is None:
+                        return None
+                    offsets[child] = found.start()
+                    cursor = found.start() + 1
+            if type(value) is dict:
+                stack.append((child, iter(value.items()), True))
+                break
+            if type(value) is list:
+                if is_dict:  # step inside the array so its items are searched after its bracket
+                    found = opening(raw, cursor)
+                    if found is None:
+                        return None
+                    cursor = found.end()
+                stack.append((child, enumerate(value), False))
+                break
+        else:
+            stack.pop()
+    return JsonIndex(raw, offsets)

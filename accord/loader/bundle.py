@@ -54,9 +54,12 @@ class _Bundler:
             return copy
         result: dict[str, Any] = {}
         for key, value in node.items():
-            is_literal = literal or key in ("example", "default", "const", "enum") or (
-                key == "examples" and isinstance(value, list)
-            ) or (key == "value" and "/examples/" in pointer)
+            is_literal = (
+                literal
+                or key in ("example", "default", "const", "enum")
+                or (key == "examples" and isinstance(value, list))
+                or (key == "value" and "/examples/" in pointer)
+            )
             result[key] = self.rewrite(value, file, _pointer.child(pointer, key), is_literal)
         return result
 

@@ -87,6 +87,7 @@ class _Builder:
         self.names: dict[int, str] = {}
         self.defs: dict[str, Any] = {}
         self.cache: dict[int, Any] = {}
+        self.explored: set[int] = set()
 
     def build(self, schema: Any) -> Any:
         if not isinstance(schema, dict):
@@ -107,13 +108,13 @@ class _Builder:
         if key in on_stack:
             self.recursive.add(key)
             return
-        if key in self.cache:  # reused as "fully explored" marker in this pass
+        if key in self.explored:
             return
         on_stack.add(key)
         for child in _children(node):
             self._find_cycles(child, on_stack, depth + 1)
         on_stack.discard(key)
-        self.cache[key] = None
+        self.explored.add(key)
 
     # -- pass 2: copy --------------------------------------------------------------------------------
     def _emit(self, node: Any, depth: int, as_definition: bool = False) -> Any:
@@ -126,7 +127,7 @@ class _Builder:
                 self.defs[name] = True  # placeholder: stops the recursion through this node
                 self.defs[name] = self._emit(node, depth + 1, as_definition=True)
             return {"$ref": f"#/$defs/{name}"}
-        if not as_definition and self.cache.get(key) is not None:
+        if not as_definition and key in self.cache:
             return self.cache[key]
         if depth > MAX_DEPTH:
             raise ConfigError(f"schema nests deeper than {MAX_DEPTH} levels")

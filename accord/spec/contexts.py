@@ -20,8 +20,20 @@ _OPENAPI_PARENTS = {
     "schemas": "schemas",
     "pathItems": "pathItems",
 }
-_SCHEMA_KEYS = {"schema", "items", "additionalProperties", "not", "contains", "if", "then", "else",
-                "propertyNames", "unevaluatedItems", "unevaluatedProperties", "payload"}
+_SCHEMA_KEYS = {
+    "schema",
+    "items",
+    "additionalProperties",
+    "not",
+    "contains",
+    "if",
+    "then",
+    "else",
+    "propertyNames",
+    "unevaluatedItems",
+    "unevaluatedProperties",
+    "payload",
+}
 
 
 def ref_section(kind: str, site_pointer: str) -> str | None:

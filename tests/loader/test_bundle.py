@@ -66,15 +66,18 @@ _schema = st.recursive(
 
 @settings(max_examples=40, deadline=None)
 @given(schemas=st.dictionaries(_names, _schema, min_size=1, max_size=4), split=st.data())
-def test_bundle_of_split_documents_is_equivalent(tmp_path_factory: Any, schemas: dict[str, Any],
-                                                  split: st.DataObject) -> None:
+def test_bundle_of_split_documents_is_equivalent(
+    tmp_path_factory: Any, schemas: dict[str, Any], split: st.DataObject
+) -> None:
     folder = tmp_path_factory.mktemp("split")
     external = {n: s for n, s in schemas.items() if split.draw(st.booleans(), label=f"external {n}")}
     (folder / "lib").mkdir()
     (folder / "lib" / "schemas.yaml").write_text(yaml.safe_dump(external))
     local = {n: s for n, s in schemas.items() if n not in external}
     content = {
-        name: {"$ref": f"lib/schemas.yaml#/{name}"} if name in external else {"$ref": f"#/components/schemas/{name}"}
+        name: {"$ref": f"lib/schemas.yaml#/{name}"}
+        if name in external
+        else {"$ref": f"#/components/schemas/{name}"}
         for name in schemas
     }
     spec = {
@@ -82,7 +85,11 @@ def test_bundle_of_split_documents_is_equivalent(tmp_path_factory: Any, schemas:
         "info": {"title": "t", "version": "1.0.0"},
         "paths": {
             f"/v1/{name}s": {
-                "get": {"responses": {"200": {"description": "ok", "content": {"application/json": {"schema": ref}}}}}
+                "get": {
+                    "responses": {
+                        "200": {"description": "ok", "content": {"application/json": {"schema": ref}}}
+                    }
+                }
             }
             for name, ref in content.items()
         },
@@ -103,4 +110,6 @@ def test_dereference_keeps_recursion_as_local_ref(tmp_path: Path) -> None:
         "    Node: {type: object, properties: {next: {$ref: '#/components/schemas/Node'}}}\n"
     )
     data = dereference(load_document(spec))
-    assert data["components"]["schemas"]["Node"]["properties"]["next"] == {"$ref": "#/components/schemas/Node"}
+    assert data["components"]["schemas"]["Node"]["properties"]["next"] == {
+        "$ref": "#/components/schemas/Node"
+    }

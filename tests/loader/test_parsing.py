@@ -24,7 +24,9 @@ def test_yaml_scalars_follow_yaml_1_2_and_keep_identifiers() -> None:
 
 
 def test_integer_response_codes_become_string_keys() -> None:
-    assert parse("a.yaml", "responses:\n  200: {description: ok}\n") == {"responses": {"200": {"description": "ok"}}}
+    assert parse("a.yaml", "responses:\n  200: {description: ok}\n") == {
+        "responses": {"200": {"description": "ok"}}
+    }
 
 
 def test_yaml_syntax_error_is_located() -> None:
@@ -102,7 +104,9 @@ def test_missing_file_and_directory_are_input_errors(tmp_path: Path) -> None:
 
 
 def test_multi_megabyte_yaml_parses(tmp_path: Path) -> None:
-    body = "".join(f"  p{i}:\n    type: string\n    description: property number {i}\n" for i in range(40_000))
+    body = "".join(
+        f"  p{i}:\n    type: string\n    description: property number {i}\n" for i in range(40_000)
+    )
     path = tmp_path / "big.yaml"
     path.write_text("properties:\n" + body)
     assert path.stat().st_size > 2_000_000

@@ -96,3 +96,18 @@ def test_json_positions_cover_members_and_items() -> None:
     assert index.position("/a/0/b") == (3, 6)
     assert index.position("/a/2") == (5, 5)
     assert index.position("/a/2/c/~0d~1e") == (5, 12)
+
+
+def test_key_search_index_agrees_with_the_scanner() -> None:
+    from accord.loader._json import json_index_from_data
+
+    raw = (
+        b'{\n  "openapi": "3.1.0",\n  "x": {"enum": ["type", "name"], "type": "string"},\n'
+        b'  "list": [1, "a{b", {"type": {"name": "type"}}, [{"k": 1}]],\n  "type": "object"\n}'
+    )
+    data = orjson.loads(raw)
+    scanned = json_index(raw, "t.json")
+    searched = json_index_from_data(raw, data)
+    assert searched is not None
+    for pointer in ("/openapi", "/x", "/x/type", "/list/2/type/name", "/list/3/0/k", "/type"):
+        assert searched.position(pointer) == scanned.position(pointer), pointer

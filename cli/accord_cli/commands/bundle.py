@@ -18,12 +18,18 @@ from accord_cli._output import console
 @click.command("bundle")
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write here instead of stdout.")
-@click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default=None,
-              help="Output format (default: from --output's suffix, else YAML).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["yaml", "json"]),
+    default=None,
+    help="Output format (default: from --output's suffix, else YAML).",
+)
 @click.option("--dereference", is_flag=True, help="Inline every $ref (recursive schemas keep a local $ref).")
 @report_errors
-def command(path: Path, output: Path | None, fmt: str | None, dereference_: bool = False,
-            **kwargs: bool) -> None:
+def command(
+    path: Path, output: Path | None, fmt: str | None, dereference_: bool = False, **kwargs: bool
+) -> None:
     """Bundle the contract at PATH and the files it references into one document."""
     inline = dereference_ or kwargs.get("dereference", False)
     out = console()

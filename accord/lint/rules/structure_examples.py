@@ -1,0 +1,257 @@
+"""Structure: every example validates against the schema it illustrates."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any
+
+import jsonschema_rs
+
+from accord.lint._schema_export import Direction, to_json_schema
+from accord.lint.functions import schema_usage
+from accord.lint.registry import BOTH, RuleContext, Violation, rule
+from accord.loader import Document
+from accord.loader._pointer import escape
+from accord.model import Location, Severity
+from accord.spec import iter_messages, iter_operations
+from accord.spec.openapi import responses
+
+FAMILY = "structure"
+#: Errors quoted per failing example; the rest are counted.
+SHOWN_ERRORS = 3
+_MAX_TEXT = 160
+#: AsyncAPI ``schemaFormat`` values whose payload is JSON Schema (AsyncAPI 3.0 §Multi Format Schema).
+_JSON_FORMATS = ("application/vnd.aai.asyncapi", "application/schema+json", "application/vnd.oai.openapi")
+
+
+@dataclass(frozen=True, slots=True)
+class _Sample:
+    value: Any
+    schema: dict[str, Any]
+    where: Location
+    label: str  # "example `customerOrders`"
+    context: str  # "GET /v1/orders 200 application/json", what the schema belongs to
+    direction: Direction | None
+    nullable: bool
+
+
+class _Validators:
+    """Validators built once per (schema, direction), and shared between equal exported schemas."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.by_node: dict[tuple[int, str | None, bool], jsonschema_rs.Validator | None] = {}
+        self.by_text: dict[str, jsonschema_rs.Validator | None] = {}
+
+    def get(self, sample: _Sample) -> jsonschema_rs.Validator | None:
+        key = (id(sample.schema), sample.direction, sample.nullable)
+        if key in self.by_node:
+            return self.by_node[key]
+        exported = to_json_schema(
+            sample.schema, nullable=sample.nullable, direction=sample.direction, name_of=self._name
+        )
+        text = repr(exported) if len(exported) <= 4 and "$defs" not in exported else None
+        validator = self.by_text.get(text) if text is not None else None
+        if validator is None:
+            try:
+                validator = jsonschema_rs.Draft202012Validator(exported, validate_formats=True)
+            except Exception:
+                validator = None
+            if text is not None:
+                self.by_text[text] = validator
+        self.by_node[key] = validator
+        return validator
+
+    def _name(self, node: dict[str, Any]) -> str | None:
+        written = self.doc.written_at(node)
+        return written[1].rsplit("/", 1)[-1] if written is not None and written[1] else None
+
+
+def _media_samples(
+    doc: Document, content: Any, context: str, direction: Direction, nullable: bool
+) -> Iterator[_Sample]:
+    if not isinstance(content, dict):
+        return
+    for media_type, media in content.items():
+        if isinstance(media, dict):
+            yield from _holder_samples(doc, media, f"{context} {media_type}", direction, nullable)
+
+
+def _holder_samples(
+    doc: Document, holder: dict[str, Any], context: str, direction: Direction, nullable: bool
+) -> Iterator[_Sample]:
+    """Examples of a Media Type, Parameter or Header Object (`example`, `examples.*.value`)."""
+    schema = holder.get("schema")
+    if not isinstance(schema, dict):
+        content = holder.get("content")  # a parameter or header described by `content`
+        if isinstance(content, dict):
+            yield from _media_samples(doc, content, context, direction, nullable)
+        return
+    if "example" in holder:
+        yield _Sample(
+            holder["example"], schema, doc.where(holder, "example"), "example", context, direction, nullable
+        )
+    examples = holder.get("examples")
+    if isinstance(examples, dict):
+        for name, example in examples.items():
+            if isinstance(example, dict) and "value" in example:
+                yield _Sample(
+                    example["value"],
+                    schema,
+                    doc.where(example, "value"),
+                    f"example `{name}`",
+                    context,
+                    direction,
+                    nullable,
+                )
+
+
+def _openapi_samples(doc: Document) -> Iterator[_Sample]:
+    nullable = doc.major_minor == "3.0"
+    seen: set[int] = set()
+
+    def once(node: Any) -> bool:
+        if not isinstance(node, dict) or id(node) in seen:
+            return False
+        seen.add(id(node))
+        return True
+
+    for op in iter_operations(doc):
+        for param in op.parameters:
+            if once(param):
+                where = f"{op.key} parameter `{param.get('name')}`"
+                yield from _holder_samples(doc, param, where, "request", nullable)
+        body = op.node.get("requestBody")
+        if once(body):
+            yield from _media_samples(doc, body.get("content"), f"{op.key} request", "request", nullable)
+        for status, response in responses(op.node).items():
+            if not once(response):
+                continue
+            context = f"{op.key} {status}"
+            yield from _media_samples(doc, response.get("content"), context, "response", nullable)
+            headers = response.get("headers")
+            if isinstance(headers, dict):
+                for name, header in headers.items():
+                    if once(header):
+                        yield from _holder_samples(doc, header, f"{context} header {name}", "response", nullable)
+
+
+def _payload_schema(payload: Any) -> tuple[dict[str, Any] | None, bool]:
+    """The JSON Schema of an AsyncAPI payload (a schema or a Multi Format Schema Object) and its nullable-ness."""
+    if not isinstance(payload, dict):
+        return None, False
+    schema_format = payload.get("schemaFormat")
+    if isinstance(schema_format, str) and isinstance(payload.get("schema"), dict):
+        if not schema_format.startswith(_JSON_FORMATS):
+            return None, False  # Avro, RAML, Protobuf ...: not judged here
+        return payload["schema"], "openapi;version=3.0" in schema_format
+    return payload, False
+
+
+def _asyncapi_samples(doc: Document) -> Iterator[_Sample]:
+    for message in iter_messages(doc):
+        examples = message.node.get("examples")
+        if not isinstance(examples, list):
+            continue
+        for index, example in enumerate(examples):
+            if not isinstance(example, dict):
+                continue
+            name = example.get("name")
+            label = f"example `{name}`" if isinstance(name, str) else f"example #{index + 1}"
+            context = f"message `{message.id}`"
+            for part in ("payload", "headers"):
+                schema, nullable = _payload_schema(message.node.get(part))
+                if schema is not None and part in example:
+                    yield _Sample(
+                        example[part], schema, doc.where(example, part), label, f"{context} {part}", None, nullable
+                    )
+
+
+def _schema_samples(doc: Document) -> Iterator[_Sample]:
+    """`example` (OpenAPI) and `examples` (JSON Schema) written inside schemas."""
+    nullable = doc.kind == "openapi" and doc.major_minor == "3.0"
+    for use in schema_usage(doc).values():
+        node = use.node
+        if "example" in node:
+            yield _Sample(
+                node["example"], node, doc.where(node, "example"), "schema example", "", None, nullable
+            )
+        examples = node.get("examples")
+        if isinstance(examples, list):
+            for index, value in enumerate(examples):
+                yield _Sample(
+                    value, node, doc.where(examples, index), "schema example", "", None, nullable
+                )
+
+
+def _against(sample: _Sample) -> str:
+    return f"the schema of {sample.context}" if sample.context else "the schema declaring it"
+
+
+def _describe(error: jsonschema_rs.ValidationError) -> str:
+    path = "".join(f"/{escape(str(part))}" for part in error.instance_path) or "/"
+    text = error.message if len(error.message) <= _MAX_TEXT else error.message[: _MAX_TEXT - 3] + "..."
+    return f"at {path}: {text}"
+
+
+@rule(
+    "examples-valid",
+    severity=Severity.ERROR,
+    applies_to=BOTH,
+    family=FAMILY,
+    summary="Every example validates against its schema (formats included).",
+    rationale="""
+Examples are documentation consumers copy, the responses of `accord mock` (`Prefer:
+example=<name>`) and the fixtures of contract tests; an example its own schema rejects misleads
+all three. Checked: media type `example` and `examples.*.value` (OAS 3.1 §4.8.14, §4.8.19),
+parameter and header examples, schema `example`/`examples` (JSON Schema 2020-12 §9.5) and AsyncAPI
+message `examples[*].payload`/`headers`, validated with JSON Schema 2020-12 semantics and `format`
+assertions; OpenAPI 3.0 `nullable: true` allows `null`, and `readOnly`/`writeOnly` properties are
+not required in requests/responses respectively.
+""",
+    good="""
+schema:
+  type: object
+  required: [status]
+  properties:
+    status: {type: string, enum: [open, shipped]}
+examples:
+  open:
+    value: {status: open}
+""",
+    bad="""
+schema:
+  type: object
+  required: [status]
+  properties:
+    status: {type: string, enum: [open, shipped]}
+examples:
+  open:
+    value: {status: OPEN}
+""",
+)
+def examples_valid(doc: Document, ctx: RuleContext) -> Iterator[Violation]:
+    validators = _Validators(doc)
+    samples = _openapi_samples(doc) if doc.kind == "openapi" else _asyncapi_samples(doc)
+    for group in (samples, _schema_samples(doc)):
+        for sample in group:
+            validator = validators.get(sample)
+            if validator is None:
+                continue
+            try:
+                if validator.is_valid(sample.value):
+                    continue
+                errors = list(islice(validator.iter_errors(sample.value), SHOWN_ERRORS + 1))
+            except Exception:
+                continue
+            if not errors:
+                continue
+            shown = "; ".join(_describe(e) for e in errors[:SHOWN_ERRORS])
+            more = " (and more)" if len(errors) > SHOWN_ERRORS else ""
+            yield Violation(
+                sample.where,
+                f"{sample.label} does not match its schema: {shown}{more}",
+                f"validated against {_against(sample)}; fix the example or the schema",
+            )

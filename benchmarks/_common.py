@@ -1,0 +1,99 @@
+"""Shared benchmark plumbing: the cache folder, on-demand npm installs, timing in subprocesses."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / "benchmarks" / ".cache"
+GITHUB_JSON = "node_modules/@octokit/openapi/generated/api.github.com.json"
+
+
+def cache_dir() -> Path:
+    CACHE.mkdir(parents=True, exist_ok=True)
+    return CACHE
+
+
+def npm_install(package: str, cache: Path | None = None) -> bool:
+    """Install an npm package into the ignored cache folder (once). False when npm is unavailable."""
+    folder = cache or cache_dir()
+    name = (
+        package if package.count("@") <= (1 if package.startswith("@") else 0) else package.rsplit("@", 1)[0]
+    )
+    if (folder / "node_modules" / name).exists():
+        return True
+    if shutil.which("npm") is None:
+        return False
+    result = subprocess.run(
+        ["npm", "install", "--no-audit", "--no-fund", "--silent", "--prefix", str(folder), package],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    return result.returncode == 0
+
+
+def github_description(cache: Path | None = None) -> Path | None:
+    """The 12.7 MB GitHub REST description from npm `@octokit/openapi`, installed on demand."""
+    folder = cache or cache_dir()
+    path = folder / GITHUB_JSON
+    if not path.exists() and not npm_install("@octokit/openapi", folder):
+        return None
+    return path if path.exists() else None
+
+
+def median_time(func: Callable[[], Any], repeat: int = 5) -> float:
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        func()
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples)
+
+
+def run_python(code: str, *args: str, timeout: float = 600) -> dict[str, Any]:
+    """Run ``code`` in a fresh interpreter; it must print one JSON object. Adds peak RSS in MB."""
+    wrapper = (
+        "import json, resource, sys\n"
+        + code
+        + "\nresult['peak_rss_mb'] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)\n"
+        "print(json.dumps(result))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", wrapper, *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(proc.stderr.strip()[-2000:])
+    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
+
+
+def timed_command(argv: list[str], repeat: int = 3, timeout: float = 900) -> dict[str, Any]:
+    """Median wall time and peak RSS of an external command (``/usr/bin/time`` when present)."""
+    times: list[float] = []
+    peak = 0.0
+    gnu_time = shutil.which("time") or ("/usr/bin/time" if os.path.exists("/usr/bin/time") else None)
+    for _ in range(repeat):
+        command = [gnu_time, "-f", "%M", *argv] if gnu_time else argv
+        started = time.perf_counter()
+        proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+        times.append(time.perf_counter() - started)
+        if gnu_time:
+            try:
+                peak = max(peak, int(proc.stderr.strip().splitlines()[-1]) / 1024)
+            except (ValueError, IndexError):
+                pass
+    return {"seconds": round(statistics.median(times), 3), "peak_rss_mb": round(peak, 1) or None}
+
+
+def ratio(value: float, baseline: float) -> float:
+    return round(value / baseline, 2) if baseline else float("nan")

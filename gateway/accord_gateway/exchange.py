@@ -1,0 +1,192 @@
+"""One request and its response as the policy chain sees them (raw ASGI underneath, no framework)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from accord.policy import Policy
+
+Scope = dict[str, Any]
+Message = dict[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+RawHeaders = list[tuple[bytes, bytes]]
+
+
+class BodyTooLarge(Exception):
+    """The request body passed the configured limit (answered 413)."""
+
+
+class BodyTimeout(Exception):
+    """The client did not send its body in time (answered 408)."""
+
+
+class ClientDisconnected(Exception):
+    """The client went away while its body was being read."""
+
+
+@dataclass(slots=True)
+class Response:
+    """A response produced by a policy or the upstream. ``stream`` (if set) replaces ``body``."""
+
+    status: int
+    headers: RawHeaders = field(default_factory=list)
+    body: bytes = b""
+    stream: AsyncIterator[bytes] | None = None
+    #: called once the response is fully sent or abandoned (releases pooled upstream connections).
+    release: Callable[[], None] | None = None
+
+    def header(self, name: bytes) -> bytes | None:
+        for key, value in self.headers:
+            if key.lower() == name:
+                return value
+        return None
+
+    async def read(self, limit: int) -> bytes | None:
+        """The whole body (draining ``stream``), or None when it exceeds ``limit`` bytes."""
+        if self.stream is None:
+            return self.body if len(self.body) <= limit else None
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in self.stream:
+            size += len(chunk)
+            chunks.append(chunk)
+            if size > limit:
+                # Keep what was read so it can still be sent on, then stop buffering.
+                self.stream = _prepend(chunks, self.stream)
+                return None
+        self.stream = None
+        self.body = b"".join(chunks)
+        return self.body
+
+
+async def _prepend(chunks: list[bytes], rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    for chunk in chunks:
+        yield chunk
+    async for chunk in rest:
+        yield chunk
+
+
+class Exchange:
+    """Per-request state shared by the policies: parsed once, read by each."""
+
+    __slots__ = (
+        "body",
+        "body_consumed",
+        "client_id",
+        "client_ip",
+        "decisions",
+        "headers",
+        "method",
+        "path",
+        "path_params",
+        "policy",
+        "query_string",
+        "raw_headers",
+        "raw_path",
+        "receive",
+        "route",
+        "scheme",
+        "scope",
+        "scopes",
+        "span_id",
+        "started",
+        "trace_flags",
+        "trace_id",
+        "tracestate",
+    )
+
+    def __init__(self, scope: Scope, receive: Receive) -> None:
+        self.scope = scope
+        self.receive = receive
+        self.started = time.perf_counter()
+        self.method: str = scope["method"]
+        self.path: str = scope["path"]
+        raw_path = scope.get("raw_path")
+        self.raw_path: bytes = raw_path if raw_path else self.path.encode("utf-8")
+        self.query_string: bytes = scope.get("query_string", b"")
+        self.scheme: str = scope.get("scheme", "http")
+        self.raw_headers: RawHeaders = scope["headers"]
+        headers: dict[bytes, bytes] = {}
+        for key, value in self.raw_headers:
+            if key in headers:
+                headers[key] = headers[key] + b", " + value
+            else:
+                headers[key] = value
+        self.headers = headers
+        client = scope.get("client")
+        self.client_ip: str = client[0] if client else "unknown"
+        self.trace_id = ""
+        self.span_id = ""
+        self.trace_flags = "00"
+        self.tracestate: bytes | None = None
+        self.policy: Policy | None = None
+        self.route = "unmatched"
+        self.path_params: dict[str, str] = {}
+        self.client_id: str | None = None
+        self.scopes: frozenset[str] = frozenset()
+        self.body: bytes | None = None
+        self.body_consumed = False
+        #: what each policy decided, for the access log: {"auth": "jwt", "rate_limit": "allow", ...}
+        self.decisions: dict[str, str] = {}
+
+    def header(self, name: bytes) -> str | None:
+        value = self.headers.get(name)
+        return value.decode("latin-1") if value is not None else None
+
+    def header_count(self, name: bytes) -> int:
+        return sum(1 for key, _ in self.raw_headers if key == name)
+
+    async def read_body(self, limit: int, timeout: float) -> bytes:
+        """The whole request body, at most ``limit`` bytes, within ``timeout`` seconds."""
+        if self.body is not None:
+            return self.body
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            async with asyncio.timeout(timeout):
+                while True:
+                    message = await self.receive()
+                    if message["type"] == "http.disconnect":
+                        raise ClientDisconnected()
+                    chunk = message.get("body", b"")
+                    if chunk:
+                        size += len(chunk)
+                        if size > limit:
+                            raise BodyTooLarge()
+                        chunks.append(chunk)
+                    if not message.get("more_body", False):
+                        break
+        except TimeoutError:
+            raise BodyTimeout() from None
+        self.body_consumed = True
+        self.body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        return self.body
+
+    async def stream_body(self, limit: int, timeout: float) -> AsyncIterator[bytes]:
+        """The request body chunk by chunk (for bodies the gateway does not need to look at)."""
+        self.body_consumed = True
+        size = 0
+        while True:
+            try:
+                async with asyncio.timeout(timeout):
+                    message = await self.receive()
+            except TimeoutError:
+                raise BodyTimeout() from None
+            if message["type"] == "http.disconnect":
+                raise ClientDisconnected()
+            chunk = message.get("body", b"")
+            if chunk:
+                size += len(chunk)
+                if size > limit:
+                    raise BodyTooLarge()
+                yield chunk
+            if not message.get("more_body", False):
+                return
+
+
+Handler = Callable[[Exchange], Awaitable[Response]]
