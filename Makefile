@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/accord demo
+	$(BIN)/accord catalog contracts
 
 lint: $(STAMP)
 	$(BIN)/ruff check accord cli gateway tests benchmarks

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -88,10 +89,8 @@ def timed_command(argv: list[str], repeat: int = 3, timeout: float = 900) -> dic
         proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
         times.append(time.perf_counter() - started)
         if gnu_time:
-            try:
+            with contextlib.suppress(ValueError, IndexError):
                 peak = max(peak, int(proc.stderr.strip().splitlines()[-1]) / 1024)
-            except (ValueError, IndexError):
-                pass
     return {"seconds": round(statistics.median(times), 3), "peak_rss_mb": round(peak, 1) or None}
 
 

@@ -1,0 +1,1 @@
+"""`accord test`: property-based contract testing of a running implementation with schemathesis."""
