@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import shutil
 import statistics
 import subprocess
@@ -78,20 +76,34 @@ def run_python(code: str, *args: str, timeout: float = 600) -> dict[str, Any]:
     return result
 
 
+_MEASURE_CHILD = (
+    "import resource, subprocess, sys, time, json\n"
+    "t = time.perf_counter()\n"
+    "p = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+    "dt = time.perf_counter() - t\n"
+    "rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
+    "print(json.dumps({'seconds': dt, 'rss': rss, 'code': p.returncode}))\n"
+)
+
+
 def timed_command(argv: list[str], repeat: int = 3, timeout: float = 900) -> dict[str, Any]:
-    """Median wall time and peak RSS of an external command (``/usr/bin/time`` when present)."""
+    """Median wall time and peak RSS (MB) of an external command, each run in a fresh parent."""
     times: list[float] = []
     peak = 0.0
-    gnu_time = shutil.which("time") or ("/usr/bin/time" if os.path.exists("/usr/bin/time") else None)
+    code = 0
     for _ in range(repeat):
-        command = [gnu_time, "-f", "%M", *argv] if gnu_time else argv
-        started = time.perf_counter()
-        proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
-        times.append(time.perf_counter() - started)
-        if gnu_time:
-            with contextlib.suppress(ValueError, IndexError):
-                peak = max(peak, int(proc.stderr.strip().splitlines()[-1]) / 1024)
-    return {"seconds": round(statistics.median(times), 3), "peak_rss_mb": round(peak, 1) or None}
+        proc = subprocess.run(
+            [sys.executable, "-c", _MEASURE_CHILD, *argv],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=ROOT,
+        )
+        result = json.loads(proc.stdout.strip().splitlines()[-1])
+        times.append(result["seconds"])
+        peak = max(peak, result["rss"])
+        code = result["code"]
+    return {"seconds": round(statistics.median(times), 3), "peak_rss_mb": round(peak, 1), "exit_code": code}
 
 
 def ratio(value: float, baseline: float) -> float:
