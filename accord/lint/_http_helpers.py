@@ -1,7 +1,7 @@
 """HTTP-level helpers for the versioning, security, errors, writes and collections rule families.
 
 Everything here is ``None``-safe over partly invalid documents and linear in the document size: the
-per-document path index is computed once and cached.
+per-document index (operations, their merged parameters, which paths have items) is built once.
 """
 
 from __future__ import annotations
@@ -152,6 +152,11 @@ def responses_of(op: Operation) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def is_unresolved(node: Any) -> bool:
+    """A ``$ref`` the loader could not resolve (left in place and reported by it)."""
+    return isinstance(node, dict) and "$ref" in node and len(node) == 1
+
+
 def is_status(code: str) -> bool:
     return bool(_STATUS.match(code))
 
@@ -161,13 +166,6 @@ def documents(responses: dict[str, Any], code: str) -> bool:
     if code in responses:
         return True
     return f"{code[0]}XX" in responses or f"{code[0]}xx" in responses
-
-
-def response_for(responses: dict[str, Any], code: str) -> Any:
-    """The response documented for ``code``: exact code first, then its range (OpenAPI §4.8.16.2)."""
-    if code in responses:
-        return responses[code]
-    return responses.get(f"{code[0]}XX", responses.get(f"{code[0]}xx"))
 
 
 def media_essence(media_type: Any) -> str:

@@ -28,7 +28,7 @@ change what validates, and dropping them lets callers share validators between e
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Literal
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -107,10 +107,10 @@ def _children(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
             yield from (item for item in value.values() if isinstance(item, dict))
 
 
-def _count_references(root: dict[str, Any]) -> dict[int, int]:
-    """How many schema edges reach each node (the root counts one for itself)."""
-    counts: dict[int, int] = {id(root): 1}
-    stack = [root]
+def _count_references(roots: list[dict[str, Any]]) -> dict[int, int]:
+    """How many schema edges reach each node (each root counts one for itself)."""
+    counts: dict[int, int] = {id(root): 1 for root in roots}
+    stack = list(roots)
     while stack:
         node = stack.pop()
         for sub in _children(node):
@@ -124,38 +124,43 @@ def _count_references(root: dict[str, Any]) -> dict[int, int]:
 
 
 class _Exporter:
+    """Emits each distinct node once; ``single`` keeps the (only) root inline as the document itself."""
+
     def __init__(
         self,
-        root: dict[str, Any],
+        roots: list[dict[str, Any]],
         *,
+        single: bool,
         nullable: bool,
         direction: Direction | None,
         annotations: bool,
         name_of: Callable[[dict[str, Any]], str | None] | None,
     ) -> None:
-        self.root = root
+        self.root = roots[0] if single else None
+        self.forced = set() if single else {id(root) for root in roots}
         self.nullable = nullable
         self.direction = direction
         self.annotations = annotations
         self.name_of = name_of
-        self.counts = _count_references(root)
+        self.counts = _count_references(roots)
         self.defs: dict[str, Any] = {}
         self.def_names: dict[int, str] = {}
         self.stack: list[tuple[dict[str, Any], dict[str, Any]]] = []
 
-    def run(self) -> dict[str, Any]:
-        out = self._emit(self.root)
+    def drain(self) -> None:
         while self.stack:
             node, target = self.stack.pop()
             self._fill(node, target)
+
+    def document(self, body: dict[str, Any]) -> dict[str, Any]:
         result: dict[str, Any] = {"$schema": DIALECT}
-        result.update(out)
+        result.update(body)
         if self.defs:
             result["$defs"] = self.defs
         return result
 
     # -- nodes -----------------------------------------------------------------------------
-    def _emit(self, node: dict[str, Any]) -> dict[str, Any]:
+    def emit(self, node: dict[str, Any]) -> dict[str, Any]:
         """A fresh output dict for ``node``, filled later from the stack (no recursion)."""
         wrap = self.nullable and node.get("nullable") is True and "type" not in node
         inner: dict[str, Any] = {}
@@ -164,22 +169,22 @@ class _Exporter:
             return {"anyOf": [{"type": "null"}, inner]}
         return inner
 
-    def _schema(self, node: Any) -> Any:
+    def reference(self, node: Any) -> Any:
         """The output for a subschema position: a reference, a fresh dict, or a boolean as is."""
         if not isinstance(node, dict):
             return node
         if node is self.root:
             return {"$ref": "#"}
-        if self.counts.get(id(node), 0) > 1:
+        if id(node) in self.forced or self.counts.get(id(node), 0) > 1:
             name = self.def_names.get(id(node))
             if name is None:
-                name = self._name(node)
+                name = self.def_name(node)
                 self.def_names[id(node)] = name
-                self.defs[name] = self._emit(node)
+                self.defs[name] = self.emit(node)
             return {"$ref": f"#/$defs/{name}"}
-        return self._emit(node)
+        return self.emit(node)
 
-    def _name(self, node: dict[str, Any]) -> str:
+    def def_name(self, node: dict[str, Any]) -> str:
         wanted = self.name_of(node) if self.name_of is not None else None
         base = _NAME_CHARS.sub("_", wanted) if wanted else ""
         base = base or f"schema{len(self.defs) + 1}"
@@ -198,19 +203,21 @@ class _Exporter:
                 continue
             if key in _SINGLE:
                 if key == "items" and isinstance(value, list):
-                    out["prefixItems"] = [self._schema(v) for v in value]
+                    out["prefixItems"] = [self.reference(v) for v in value]
                     extra = node.get("additionalItems")
                     if extra is not None:
-                        out["items"] = self._schema(extra)
+                        out["items"] = self.reference(extra)
                 elif key == "additionalItems":
                     continue  # only meaningful beside the tuple form, handled with `items`
                 else:
-                    out[key] = self._schema(value)
+                    out[key] = self.reference(value)
             elif key in _LISTS:
-                out[key] = [self._schema(v) for v in value] if isinstance(value, list) else value
+                out[key] = [self.reference(v) for v in value] if isinstance(value, list) else value
             elif key in _MAPS:
                 out[key] = (
-                    {str(k): self._schema(v) for k, v in value.items()} if isinstance(value, dict) else value
+                    {str(k): self.reference(v) for k, v in value.items()}
+                    if isinstance(value, dict)
+                    else value
                 )
             elif key == "dependencies" and isinstance(value, dict):
                 self._dependencies(value, out)
@@ -227,7 +234,7 @@ class _Exporter:
             if isinstance(dep, list):
                 out.setdefault("dependentRequired", {})[str(name)] = dep
             else:
-                out.setdefault("dependentSchemas", {})[str(name)] = self._schema(dep)
+                out.setdefault("dependentSchemas", {})[str(name)] = self.reference(dep)
 
     @staticmethod
     def _draft4_exclusive(node: dict[str, Any], out: dict[str, Any]) -> None:
@@ -283,10 +290,51 @@ def to_json_schema(
     example its component name). The input is never modified; literal values (``enum``,
     ``const``, ``default``) are shared with it, so treat the result as read-only.
     """
-    if schema is True or not isinstance(schema, (dict, bool)):
-        return {"$schema": DIALECT}
-    if schema is False:
-        return {"$schema": DIALECT, "not": {}}
-    return _Exporter(
-        schema, nullable=nullable, direction=direction, annotations=annotations, name_of=name_of
-    ).run()
+    if not isinstance(schema, dict):
+        return {"$schema": DIALECT, "not": {}} if schema is False else {"$schema": DIALECT}
+    exporter = _Exporter(
+        [schema],
+        single=True,
+        nullable=nullable,
+        direction=direction,
+        annotations=annotations,
+        name_of=name_of,
+    )
+    body = exporter.emit(schema)
+    exporter.drain()
+    return exporter.document(body)
+
+
+def export_bundle(
+    schemas: Sequence[Any],
+    *,
+    nullable: bool = False,
+    direction: Direction | None = None,
+    annotations: bool = False,
+    name_of: Callable[[dict[str, Any]], str | None] | None = None,
+) -> tuple[dict[str, Any], list[str]]:
+    """Many schemas of one resolved graph in one document, and the pointer of each (``#/$defs/x``).
+
+    Every distinct node is emitted once however many of ``schemas`` reach it, so exporting all the
+    schemas of a large description costs one pass over it. Compile pointers against the document
+    with a ``jsonschema_rs.Registry``. Options as for :func:`to_json_schema`.
+    """
+    roots = [s for s in schemas if isinstance(s, dict)]
+    unique = list({id(r): r for r in roots}.values())
+    exporter = _Exporter(
+        unique, single=False, nullable=nullable, direction=direction, annotations=annotations, name_of=name_of
+    )
+    pointers: list[str] = []
+    constants: dict[bool, str] = {}
+    for schema in schemas:
+        if isinstance(schema, dict):
+            pointers.append(exporter.reference(schema)["$ref"])
+            continue
+        value = schema is not False
+        if value not in constants:
+            name = exporter.def_name({})
+            exporter.defs[name] = {} if value else {"not": {}}
+            constants[value] = f"#/$defs/{name}"
+        pointers.append(constants[value])
+    exporter.drain()
+    return exporter.document({}), pointers

@@ -162,7 +162,9 @@ def option_words(value: Any, default: Iterable[str]) -> frozenset[str]:
 
 #: (owning schema, property name, property schema)
 PropertySite = tuple[dict[str, Any], str, Any]
-_BY_LAST_WORD: weakref.WeakKeyDictionary[Document, dict[str, list[PropertySite]]] = weakref.WeakKeyDictionary()
+_BY_LAST_WORD: weakref.WeakKeyDictionary[Document, dict[str, list[PropertySite]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def properties_by_last_word(doc: Document) -> dict[str, list[PropertySite]]:

@@ -128,8 +128,22 @@ class OperationId:
     """One operation id as written: OpenAPI ``operationId`` or AsyncAPI operation id."""
 
     value: str
-    label: str  # "GET /v1/orders" or "AsyncAPI operation publishOrderSubmitted"
-    location: Location
+    label: str  # "GET /v1/orders" or "operation publishOrderSubmitted"
+    doc: Document
+    node: dict[str, Any]  # the operation (or, for AsyncAPI 3.0, the `operations` map)
+    key: str  # "operationId" (or, for AsyncAPI 3.0, the operation's key)
+
+    @property
+    def written(self) -> tuple[str, str]:
+        """(file, pointer) where the id is written; cheap, unlike :attr:`location`."""
+        found = self.doc.written_at(self.node)
+        if found is None:
+            return self.doc.display, self.key
+        return found[0].display, child(found[1], self.key)
+
+    @property
+    def location(self) -> Location:
+        return self.doc.where(self.node, self.key)
 
 
 _OP_IDS: weakref.WeakKeyDictionary[Document, list[OperationId]] = weakref.WeakKeyDictionary()
@@ -144,16 +158,18 @@ def operation_ids(doc: Document) -> list[OperationId]:
     if doc.kind == "openapi":
         for op in iter_operations(doc):
             if op.operation_id is not None:
-                found.append(OperationId(op.operation_id, op.key, doc.where(op.node, "operationId")))
-    else:
-        v2 = doc.version.startswith("2.")
+                found.append(OperationId(op.operation_id, op.key, doc, op.node, "operationId"))
+    elif doc.version.startswith("2."):
         for aop in iter_async_operations(doc):
-            if v2:
-                value = aop.node.get("operationId")
-                if isinstance(value, str):
-                    found.append(OperationId(value, aop.key, doc.where(aop.node, "operationId")))
-            else:
-                found.append(OperationId(aop.id, f"operation {aop.id}", doc.origin(aop.pointer)))
+            value = aop.node.get("operationId")
+            if isinstance(value, str):
+                found.append(OperationId(value, aop.key, doc, aop.node, "operationId"))
+    else:
+        operations = doc.data.get("operations") if isinstance(doc.data, dict) else None
+        if isinstance(operations, dict):
+            for key, node in operations.items():
+                if isinstance(node, dict):
+                    found.append(OperationId(str(key), f"operation `{key}`", doc, operations, str(key)))
     _OP_IDS[doc] = found
     return found
 

@@ -90,6 +90,8 @@ class _Suppressions:
     def __init__(self, docs: Sequence[Document]) -> None:
         self._files = {f.display: f for doc in docs for f in doc.iter_files()}
         self._cache: dict[tuple[str, str], frozenset[str]] = {}
+        # Most files carry no suppression at all: one substring search spares every lookup.
+        self._has_ignores = {name: IGNORE_KEY.encode() in f.raw for name, f in self._files.items()}
 
     def _ignored_at(self, file: str, pointer: str) -> frozenset[str]:
         key = (file, pointer)
@@ -110,6 +112,8 @@ class _Suppressions:
         return self._cache[key]
 
     def suppressed(self, finding: Finding) -> bool:
+        if not self._has_ignores.get(finding.location.file, False):
+            return False
         pointer = finding.location.pointer
         parts = tokens(pointer) if pointer else []
         prefix = ""

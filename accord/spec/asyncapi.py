@@ -73,7 +73,12 @@ def _messages_of(container: Any, pointer: str) -> list[Message]:
     if isinstance(container, dict) and ("payload" in container or "name" in container):
         name = container.get("name") or container.get("messageId") or pointer.rsplit("/", 1)[-1]
         return [Message(str(name), container, pointer)]
-    items = container.items() if isinstance(container, dict) else enumerate(container or [])
+    if isinstance(container, dict):
+        items: Any = container.items()
+    elif isinstance(container, list):
+        items = enumerate(container)
+    else:
+        return found
     for key, node in items:
         if isinstance(node, dict):
             name = node.get("name") or node.get("messageId") or str(key)

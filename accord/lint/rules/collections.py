@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypeGuard
 
 from accord.lint._http_helpers import (
     COLLECTION,
     at,
     find_parameter,
     has_item_child,
+    is_unresolved,
     json_schema,
     object_properties,
     operations,
@@ -94,7 +95,7 @@ def collection_cursor_pagination(doc: Document, ctx: RuleContext) -> Iterator[Vi
             )
 
 
-def _number(value: Any) -> bool:
+def _number(value: Any) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
@@ -182,7 +183,7 @@ OrderPage:
 def collection_response_shape(doc: Document, ctx: RuleContext) -> Iterator[Violation]:
     seen: set[int] = set()
     for _op, schema in collection_reads(doc):
-        if schema is None or id(schema) in seen or ("$ref" in schema and len(schema) == 1):
+        if schema is None or id(schema) in seen or is_unresolved(schema):
             continue
         seen.add(id(schema))
         if _is_array(schema):

@@ -9,6 +9,7 @@ from accord.lint._http_helpers import (
     at,
     documents,
     is_status,
+    is_unresolved,
     media_essence,
     object_properties,
     operations,
@@ -36,10 +37,6 @@ PROBLEM_FIELDS = {
 
 def _is_error(code: str) -> bool:
     return code[:1] in ("4", "5") and is_status(code)
-
-
-def _unresolved(node: dict[str, Any]) -> bool:
-    return "$ref" in node and len(node) == 1
 
 
 @rule(
@@ -75,7 +72,7 @@ def error_responses_problem_json(doc: Document, ctx: RuleContext) -> Iterator[Vi
     for op in operations(doc):
         for code, response in responses_of(op).items():
             code = str(code)
-            if not isinstance(response, dict) or _unresolved(response):
+            if not isinstance(response, dict) or is_unresolved(response):
                 continue
             if code != "default" and not _is_error(code):
                 continue
@@ -132,7 +129,7 @@ def retry_after_header(doc: Document, ctx: RuleContext) -> Iterator[Violation]:
         responses = responses_of(op)
         for code in ("429", "503"):
             response = responses.get(code)
-            if not isinstance(response, dict) or _unresolved(response) or id(response) in seen:
+            if not isinstance(response, dict) or is_unresolved(response) or id(response) in seen:
                 continue
             seen.add(id(response))
             if response_header(response, "Retry-After") is None:
@@ -194,7 +191,7 @@ def _problem_schemas(doc: Document) -> Iterator[dict[str, Any]]:
                 if media_essence(media_type) != PROBLEM_JSON or not isinstance(media, dict):
                     continue
                 schema = media.get("schema")
-                if isinstance(schema, dict) and id(schema) not in seen and not _unresolved(schema):
+                if isinstance(schema, dict) and id(schema) not in seen and not is_unresolved(schema):
                     seen.add(id(schema))
                     yield schema
 

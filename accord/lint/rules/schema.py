@@ -318,7 +318,10 @@ def numeric_bounds(doc: Document, ctx: RuleContext) -> Iterator[Violation]:
             continue
         missing = [
             bound
-            for bound, keys in (("minimum", ("minimum", "exclusiveMinimum")), ("maximum", ("maximum", "exclusiveMaximum")))
+            for bound, keys in (
+                ("minimum", ("minimum", "exclusiveMinimum")),
+                ("maximum", ("maximum", "exclusiveMaximum")),
+            )
             if not any(_is_number(node.get(key)) for key in keys)
         ]
         if missing:
@@ -374,7 +377,7 @@ def object_required_declared(doc: Document, ctx: RuleContext) -> Iterator[Violat
             continue
         if required is None:
             yield Violation(
-                doc.where(node, "properties"),
+                doc.where(node),
                 "object schema has properties but no `required` list",
                 "list the properties every instance has (`required: []` if none)",
             )
@@ -471,10 +474,15 @@ def date_time_format(doc: Document, ctx: RuleContext) -> Iterator[Violation]:
         formats = {part.get("format") for part in parts if "format" in part}
         if types <= {"string"} and formats and formats <= DATE_FORMATS:
             continue
-        shown = "/".join(sorted(types)) or "untyped"
+        if types - {"string"}:
+            problem = f"is typed `{'/'.join(sorted(types))}`"
+        elif not formats:
+            problem = "is a string without a format"
+        else:
+            problem = f"has format `{'/'.join(sorted(str(f) for f in formats))}`"
         yield Violation(
             _property_at(doc, owner, name),
-            f"`{name}` looks like a date or time but is a {shown} schema without `format: date-time`/`date`",
+            f"`{name}` looks like a date or time but {problem}: expected an RFC 3339 `date-time` or `date` string",
             "use `type: string` with `format: date-time` (an instant) or `format: date` (a calendar day)",
         )
 
@@ -521,10 +529,16 @@ def gs1_identifier_pattern(doc: Document, ctx: RuleContext) -> Iterator[Violatio
         parts = alternatives(prop)
         types = merged_types(parts) - {"null"}
         pattern = merged_keyword(parts, "pattern")
-        if types <= {"string"} and isinstance(pattern, str) and _pattern_key(pattern) == _pattern_key(expected):
+        if (
+            types <= {"string"}
+            and isinstance(pattern, str)
+            and _pattern_key(pattern) == _pattern_key(expected)
+        ):
             continue
         if types - {"string"}:
-            problem = f"is a {'/'.join(sorted(types))}: GS1 keys are digit strings (leading zeros matter)"
+            problem = (
+                f"is typed `{'/'.join(sorted(types))}`: GS1 keys are digit strings (leading zeros matter)"
+            )
         elif pattern is None:
             problem = "has no pattern"
         else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from accord.lint._structure_helpers import (
     COMPONENT_SECTIONS,
@@ -118,28 +119,38 @@ creditLimit:
 """,
 )
 def no_ref_siblings(doc: Document, ctx: RuleContext) -> Iterator[Violation]:
-    openapi_31 = doc.kind == "openapi" and not doc.version.startswith("3.0")
     for site in doc.ref_sites:
         siblings = [key for key in site.siblings if key not in _DIRECTIVES]
         if not siblings:
             continue
-        if openapi_31:
-            if not is_non_schema_reference(site.pointer, doc.kind):
+        # A `$ref` means what the specification of the file it is written in says; shared fragments
+        # (no `openapi`/`asyncapi` key) take the dialect of the document using them.
+        kind, version = _dialect(site.file.data) or (doc.kind, doc.version)
+        if kind == "openapi" and not version.startswith("3.0"):
+            if not is_non_schema_reference(site.pointer, kind):
                 continue
             siblings = [key for key in siblings if key not in _REFERENCE_OVERRIDES]
             if not siblings:
                 continue
             why = "OpenAPI 3.1 Reference Objects only take `summary` and `description`"
-        elif doc.kind == "openapi":
+        elif kind == "openapi":
             why = "OpenAPI 3.0 ignores every key beside `$ref`"
         else:
-            why = "AsyncAPI ignores every key beside `$ref`"
+            why = "AsyncAPI (and its draft-07 schemas) ignores every key beside `$ref`"
         listed = ", ".join(f"`{key}`" for key in siblings)
         yield Violation(
             site.file.location(child(site.pointer, siblings[0])),
             f"{listed} beside `$ref` {'is' if len(siblings) == 1 else 'are'} ignored: {why}",
             "move the keys into the referenced object, or wrap the reference in `allOf`",
         )
+
+
+def _dialect(data: Any) -> tuple[str, str] | None:
+    if isinstance(data, dict):
+        for kind in ("openapi", "asyncapi"):
+            if kind in data:
+                return kind, str(data[kind])
+    return None
 
 
 @rule(

@@ -9,12 +9,12 @@ from typing import Any
 
 import jsonschema_rs
 
-from accord.lint._schema_export import Direction, to_json_schema
+from accord.lint._schema_export import Direction, export_bundle
 from accord.lint.functions import schema_usage
 from accord.lint.registry import BOTH, RuleContext, Violation, rule
 from accord.loader import Document
 from accord.loader._pointer import escape
-from accord.model import Location, Severity
+from accord.model import Severity
 from accord.spec import iter_messages, iter_operations
 from accord.spec.openapi import responses
 
@@ -30,38 +30,59 @@ _JSON_FORMATS = ("application/vnd.aai.asyncapi", "application/schema+json", "app
 class _Sample:
     value: Any
     schema: dict[str, Any]
-    where: Location
+    holder: Any  # the node holding the example, and the key or index of the example in it:
+    key: str | int  # locations are only looked up for failing examples (the lookup has a cost)
     label: str  # "example `customerOrders`"
     context: str  # "GET /v1/orders 200 application/json", what the schema belongs to
     direction: Direction | None
     nullable: bool
 
 
-class _Validators:
-    """Validators built once per (schema, direction), and shared between equal exported schemas."""
+_BUNDLE_URI = "urn:accord:examples"
 
-    def __init__(self, doc: Document) -> None:
+
+class _Validators:
+    """Validators for every schema of a set of samples, from one export per dialect variant.
+
+    Exporting the schemas one by one would walk shared subschemas once per example; one bundle
+    per (direction, nullable) variant walks each distinct schema once, and every validator is
+    compiled from the bundle through a registry.
+    """
+
+    def __init__(self, doc: Document, samples: list[_Sample]) -> None:
         self.doc = doc
-        self.by_node: dict[tuple[int, str | None, bool], jsonschema_rs.Validator | None] = {}
-        self.by_text: dict[str, jsonschema_rs.Validator | None] = {}
+        self.pointers: dict[tuple[int, str | None, bool], str] = {}
+        self.registries: dict[tuple[Direction | None, bool], jsonschema_rs.Registry | None] = {}
+        self.compiled: dict[tuple[int, str | None, bool], jsonschema_rs.Validator | None] = {}
+        variants: dict[tuple[Direction | None, bool], dict[int, dict[str, Any]]] = {}
+        for sample in samples:
+            variants.setdefault((sample.direction, sample.nullable), {})[id(sample.schema)] = sample.schema
+        for (direction, nullable), schemas in variants.items():
+            roots = list(schemas.values())
+            bundle, pointers = export_bundle(
+                roots, nullable=nullable, direction=direction, name_of=self._name
+            )
+            for root, pointer in zip(roots, pointers, strict=True):
+                self.pointers[(id(root), direction, nullable)] = pointer
+            try:
+                registry = jsonschema_rs.Registry([(_BUNDLE_URI, bundle)], draft=jsonschema_rs.Draft202012)
+            except Exception:  # data jsonschema-rs cannot take: judge nothing of it
+                registry = None
+            self.registries[(direction, nullable)] = registry
 
     def get(self, sample: _Sample) -> jsonschema_rs.Validator | None:
         key = (id(sample.schema), sample.direction, sample.nullable)
-        if key in self.by_node:
-            return self.by_node[key]
-        exported = to_json_schema(
-            sample.schema, nullable=sample.nullable, direction=sample.direction, name_of=self._name
-        )
-        text = repr(exported) if len(exported) <= 4 and "$defs" not in exported else None
-        validator = self.by_text.get(text) if text is not None else None
-        if validator is None:
+        if key in self.compiled:
+            return self.compiled[key]
+        registry = self.registries.get((sample.direction, sample.nullable))
+        validator = None
+        if registry is not None:
+            root = {"$ref": f"{_BUNDLE_URI}{self.pointers[key]}"}
             try:
-                validator = jsonschema_rs.Draft202012Validator(exported, validate_formats=True)
-            except Exception:
+                validator = jsonschema_rs.Draft202012Validator(root, registry=registry, validate_formats=True)
+            except Exception:  # an invalid schema (bad regex ...) cannot judge examples
                 validator = None
-            if text is not None:
-                self.by_text[text] = validator
-        self.by_node[key] = validator
+        self.compiled[key] = validator
         return validator
 
     def _name(self, node: dict[str, Any]) -> str | None:
@@ -90,9 +111,7 @@ def _holder_samples(
             yield from _media_samples(doc, content, context, direction, nullable)
         return
     if "example" in holder:
-        yield _Sample(
-            holder["example"], schema, doc.where(holder, "example"), "example", context, direction, nullable
-        )
+        yield _Sample(holder["example"], schema, holder, "example", "example", context, direction, nullable)
     examples = holder.get("examples")
     if isinstance(examples, dict):
         for name, example in examples.items():
@@ -100,7 +119,8 @@ def _holder_samples(
                 yield _Sample(
                     example["value"],
                     schema,
-                    doc.where(example, "value"),
+                    example,
+                    "value",
                     f"example `{name}`",
                     context,
                     direction,
@@ -124,7 +144,7 @@ def _openapi_samples(doc: Document) -> Iterator[_Sample]:
                 where = f"{op.key} parameter `{param.get('name')}`"
                 yield from _holder_samples(doc, param, where, "request", nullable)
         body = op.node.get("requestBody")
-        if once(body):
+        if isinstance(body, dict) and once(body):
             yield from _media_samples(doc, body.get("content"), f"{op.key} request", "request", nullable)
         for status, response in responses(op.node).items():
             if not once(response):
@@ -135,7 +155,9 @@ def _openapi_samples(doc: Document) -> Iterator[_Sample]:
             if isinstance(headers, dict):
                 for name, header in headers.items():
                     if once(header):
-                        yield from _holder_samples(doc, header, f"{context} header {name}", "response", nullable)
+                        yield from _holder_samples(
+                            doc, header, f"{context} header {name}", "response", nullable
+                        )
 
 
 def _payload_schema(payload: Any) -> tuple[dict[str, Any] | None, bool]:
@@ -165,7 +187,7 @@ def _asyncapi_samples(doc: Document) -> Iterator[_Sample]:
                 schema, nullable = _payload_schema(message.node.get(part))
                 if schema is not None and part in example:
                     yield _Sample(
-                        example[part], schema, doc.where(example, part), label, f"{context} {part}", None, nullable
+                        example[part], schema, example, part, label, f"{context} {part}", None, nullable
                     )
 
 
@@ -175,15 +197,11 @@ def _schema_samples(doc: Document) -> Iterator[_Sample]:
     for use in schema_usage(doc).values():
         node = use.node
         if "example" in node:
-            yield _Sample(
-                node["example"], node, doc.where(node, "example"), "schema example", "", None, nullable
-            )
+            yield _Sample(node["example"], node, node, "example", "schema example", "", None, nullable)
         examples = node.get("examples")
         if isinstance(examples, list):
             for index, value in enumerate(examples):
-                yield _Sample(
-                    value, node, doc.where(examples, index), "schema example", "", None, nullable
-                )
+                yield _Sample(value, node, examples, index, "schema example", "", None, nullable)
 
 
 def _against(sample: _Sample) -> str:
@@ -233,25 +251,27 @@ examples:
 """,
 )
 def examples_valid(doc: Document, ctx: RuleContext) -> Iterator[Violation]:
-    validators = _Validators(doc)
-    samples = _openapi_samples(doc) if doc.kind == "openapi" else _asyncapi_samples(doc)
-    for group in (samples, _schema_samples(doc)):
-        for sample in group:
-            validator = validators.get(sample)
-            if validator is None:
+    samples = list(_openapi_samples(doc) if doc.kind == "openapi" else _asyncapi_samples(doc))
+    samples.extend(_schema_samples(doc))
+    if not samples:
+        return
+    validators = _Validators(doc, samples)
+    for sample in samples:
+        validator = validators.get(sample)
+        if validator is None:
+            continue
+        try:
+            if validator.is_valid(sample.value):
                 continue
-            try:
-                if validator.is_valid(sample.value):
-                    continue
-                errors = list(islice(validator.iter_errors(sample.value), SHOWN_ERRORS + 1))
-            except Exception:
-                continue
-            if not errors:
-                continue
-            shown = "; ".join(_describe(e) for e in errors[:SHOWN_ERRORS])
-            more = " (and more)" if len(errors) > SHOWN_ERRORS else ""
-            yield Violation(
-                sample.where,
-                f"{sample.label} does not match its schema: {shown}{more}",
-                f"validated against {_against(sample)}; fix the example or the schema",
-            )
+            errors = list(islice(validator.iter_errors(sample.value), SHOWN_ERRORS + 1))
+        except Exception:  # a value jsonschema-rs cannot take (NaN, cycles ...)
+            continue
+        if not errors:
+            continue
+        shown = "; ".join(_describe(e) for e in errors[:SHOWN_ERRORS])
+        more = " (and more)" if len(errors) > SHOWN_ERRORS else ""
+        yield Violation(
+            doc.where(sample.holder, sample.key),
+            f"{sample.label} does not match its schema: {shown}{more}",
+            f"validated against {_against(sample)}; fix the example or the schema",
+        )

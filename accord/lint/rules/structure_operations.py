@@ -8,7 +8,7 @@ from typing import Any
 from accord.lint._structure_helpers import OperationId, corpus_of, operation_ids, where_text
 from accord.lint.registry import BOTH, OPENAPI, RuleContext, Violation, rule
 from accord.loader import Document
-from accord.model import Severity
+from accord.model import Location, Severity
 from accord.spec import iter_async_operations, iter_operations
 
 FAMILY = "structure"
@@ -96,8 +96,7 @@ def operation_operationid_unique(doc: Document, ctx: RuleContext) -> Iterator[Vi
         for entry in operation_ids(member):
             # One written operation reached from two documents (through a shared file) is one
             # operation; reached twice within a document it is two.
-            key = (entry.location.file, entry.location.pointer)
-            if written_in.setdefault(key, index) != index:
+            if written_in.setdefault(entry.written, index) != index:
                 continue
             earlier = first.setdefault(entry.value, entry)
             if earlier is entry or id(entry) not in mine:
@@ -105,7 +104,7 @@ def operation_operationid_unique(doc: Document, ctx: RuleContext) -> Iterator[Vi
             yield Violation(
                 entry.location,
                 f"operation id `{entry.value}` of {entry.label} is already used by {earlier.label} "
-                f"in {earlier.location.file}",
+                f"in {earlier.written[0]}",
                 f"first used at {where_text(earlier.location)}; give this operation its own id",
             )
 
@@ -140,13 +139,14 @@ def operation_summary(doc: Document, ctx: RuleContext) -> Iterator[Violation]:
 @rule(
     "operation-description",
     severity=Severity.WARN,
-    applies_to=BOTH,
+    applies_to=[OPENAPI],
     family=FAMILY,
     summary="Every operation has a `description`.",
     rationale="""
 The description explains behaviour the schema cannot: side effects, state transitions, which events
 are published, idempotency and ordering guarantees (OAS 3.1 §4.8.10 `description`, CommonMark).
-Consumers integrating against the contract read it before they read the schemas.
+Consumers integrating against the contract read it before they read the schemas. (AsyncAPI
+operations are described by their channel and message; the house style asks them for a summary.)
 """,
     good="""
 post:
@@ -160,11 +160,11 @@ post:
 """,
 )
 def operation_description(doc: Document, ctx: RuleContext) -> Iterator[Violation]:
-    for node, key in _operations(doc):
-        if not _text(node, "description"):
+    for op in iter_operations(doc):
+        if not _text(op.node, "description"):
             yield Violation(
-                doc.where(node),
-                f"{key} has no `description`",
+                doc.where(op.node),
+                f"{op.key} has no `description`",
                 "describe behaviour, side effects and the events it publishes",
             )
 
@@ -287,15 +287,20 @@ tags:
 """,
 )
 def tag_description(doc: Document, ctx: RuleContext) -> Iterator[Violation]:
-    for tag in _declared_tags(doc):
-        if not _text(tag, "description"):
+    tags = doc.data.get("tags") if isinstance(doc.data, dict) else None
+    for index, tag in enumerate(tags if isinstance(tags, list) else []):
+        if isinstance(tag, dict) and not _text(tag, "description"):
             name = tag.get("name")
-            yield Violation(doc.where(tag), f"tag `{name}` has no `description`", "describe the tag")
+            label = f"tag `{name}`" if isinstance(name, str) else f"tag #{index + 1}"
+            yield Violation(doc.where(tag), f"{label} has no `description`", "describe the tag")
 
 
-def _info(doc: Document) -> tuple[Any, Any]:
-    info = doc.data.get("info") if isinstance(doc.data, dict) else None
-    return info, (doc.where(info) if isinstance(info, dict) else doc.where(doc.data))
+def _info(doc: Document) -> Any:
+    return doc.data.get("info") if isinstance(doc.data, dict) else None
+
+
+def _info_where(doc: Document, info: Any) -> Location:
+    return doc.where(info) if isinstance(info, dict) else doc.where(doc.data)
 
 
 @rule(
@@ -322,9 +327,11 @@ info:
 """,
 )
 def info_description(doc: Document, ctx: RuleContext) -> Iterator[Violation]:
-    info, where = _info(doc)
+    info = _info(doc)
     if not _text(info, "description"):
-        yield Violation(where, "`info.description` is missing", "describe what the API offers and owns")
+        yield Violation(
+            _info_where(doc, info), "`info.description` is missing", "describe what the API offers and owns"
+        )
 
 
 @rule(
@@ -351,11 +358,13 @@ info:
 """,
 )
 def info_contact(doc: Document, ctx: RuleContext) -> Iterator[Violation]:
-    info, where = _info(doc)
+    info = _info(doc)
     contact = info.get("contact") if isinstance(info, dict) else None
     if not isinstance(contact, dict):
         yield Violation(
-            where, "`info.contact` is missing", "add `contact:` with the owning team's email or url"
+            _info_where(doc, info),
+            "`info.contact` is missing",
+            "add `contact:` with the owning team's email or url",
         )
     elif not (_text(contact, "email") or _text(contact, "url")):
         yield Violation(

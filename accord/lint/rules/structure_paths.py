@@ -234,6 +234,9 @@ def _ambiguous(doc: Document, paths: dict[str, Any], path: str, earlier: str, re
         message = f"`{path}` is the same template as `{earlier}` with other parameter names"
         hint = "merge the two path items, using one parameter name"
     else:
-        message = f"`{path}` and `{earlier}` can both match the same URL"
+        url = "/" + "/".join(
+            x if _kind(x) >= _kind(y) else y for x, y in zip(segments(path), segments(earlier), strict=True)
+        )
+        message = f"`{path}` and `{earlier}` both match `{url}`"
         hint = "make one of them concrete where the other is templated, or restructure the paths"
     return Violation(doc.where(paths, path), message, hint)

@@ -59,7 +59,7 @@ The major version is part of the URL so that a breaking change ships side by sid
 it replaces: `/v1/orders` keeps working while consumers move to `/v2/orders`. The major in the path
 must be the one `info.version` declares, or the document describes an API it does not serve.
 Minor and patch versions never appear in the path: they are backward compatible by definition
-(Semantic Versioning 2.0.0 §7-8).
+(Semantic Versioning 2.0.0 §6-7).
 """,
     good="""
 info:
@@ -124,7 +124,10 @@ info:
 def info_version_semver(doc: Document, ctx: RuleContext) -> Iterator[Violation]:
     info = _info(doc)
     if info is None:
-        yield Violation(doc.where(doc.data), "`info` is missing, so is `info.version`", "add `info.version`")
+        what = "is not an object" if "info" in root(doc) else "is missing"
+        yield Violation(
+            doc.where(doc.data), f"`info` {what}, so `info.version` is missing", "add `info.version`"
+        )
         return
     version = info.get("version")
     if isinstance(version, str) and SEMVER.match(version):
@@ -338,9 +341,10 @@ def _rate_limit_violations(doc: Document, owner: dict[str, Any], label: str) -> 
 The gateway enforces `x-accord-rate-limit` as written: `limit` requests per `window` seconds,
 counted per `key` — the authenticated `client`, the caller's `ip`, or the value of a request header
 (`header:<Name>`, an RFC 9110 §5.6.2 token). The document root declares the default for every
-operation and an operation may override it. A malformed value would silently leave an API
-unprotected, so it is an error. Option `required` (default `true`): the root declaration is
-mandatory.
+operation and an operation may override it. The gateway refuses to start on a malformed value; this
+rule reports it at review time, where it is written. All three keys are required even though the
+gateway would default `window` and `key`: the contract states the limit consumers must plan for.
+Option `required` (default `true`): the root declaration is mandatory.
 """,
     good="""
 x-accord-rate-limit:

@@ -11,6 +11,7 @@ from accord.lint._http_helpers import (
     at,
     documents,
     find_parameter,
+    is_unresolved,
     media_essence,
     operations,
     parameters,
@@ -144,6 +145,8 @@ def create_201_location(doc: Document, ctx: RuleContext) -> Iterator[Violation]:
     for op in _posts(doc, COLLECTION):
         responses = responses_of(op)
         created = responses.get("201")
+        if "201" in responses and (not isinstance(created, dict) or is_unresolved(created)):
+            continue  # malformed or unresolved: structural validation reports it
         if not isinstance(created, dict):
             yield Violation(
                 at(doc, op.node, "responses"),
@@ -183,7 +186,11 @@ test tools and generated clients follow. Advice: the `Location` header already g
 def create_201_links(doc: Document, ctx: RuleContext) -> Iterator[Violation]:
     for op in _posts(doc, COLLECTION):
         created = responses_of(op).get("201")
-        if isinstance(created, dict) and not (isinstance(created.get("links"), dict) and created["links"]):
+        if (
+            isinstance(created, dict)
+            and not is_unresolved(created)
+            and not (isinstance(created.get("links"), dict) and created["links"])
+        ):
             yield Violation(
                 doc.where(created),
                 f"{op.key}: the 201 response declares no `links` to read the created resource",
@@ -316,7 +323,7 @@ def read_etag_header(doc: Document, ctx: RuleContext) -> Iterator[Violation]:
         if op.method != "get" or path_kind(doc, op.path, op.path_item) != ITEM:
             continue
         ok = responses_of(op).get("200")
-        if isinstance(ok, dict) and response_header(ok, "ETag") is None:
+        if isinstance(ok, dict) and not is_unresolved(ok) and response_header(ok, "ETag") is None:
             yield Violation(
                 doc.where(ok),
                 f"{op.key}: the 200 response does not declare an `ETag` header",
