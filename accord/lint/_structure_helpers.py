@@ -6,6 +6,7 @@ rules ask the same question and the linter must stay linear on very large descri
 
 from __future__ import annotations
 
+import functools
 import re
 import weakref
 from collections.abc import Iterator, Sequence
@@ -97,8 +98,12 @@ def file_key(source: SourceFile) -> str:
 
 
 def segments(path: str) -> list[str]:
-    """Segments of a path template (``/v1/orders/{orderId}`` -> ``["v1", "orders", "{orderId}"]``)."""
-    return path.strip("/").split("/") if path.strip("/") else []
+    """Segments of a path template (``/v1/orders/{orderId}`` -> ``["v1", "orders", "{orderId}"]``).
+
+    A trailing slash gives a last empty segment: ``/v1/orders/`` and ``/v1/orders`` differ.
+    """
+    body = path[1:] if path.startswith("/") else path
+    return body.split("/") if body else []
 
 
 def is_param_segment(segment: str) -> bool:
@@ -128,25 +133,27 @@ class OperationId:
     """One operation id as written: OpenAPI ``operationId`` or AsyncAPI operation id."""
 
     value: str
-    label: str  # "GET /v1/orders" or "operation publishOrderSubmitted"
-    doc: Document
-    node: dict[str, Any]  # the operation (or, for AsyncAPI 3.0, the `operations` map)
-    key: str  # "operationId" (or, for AsyncAPI 3.0, the operation's key)
+    label: str  # "GET /v1/orders" or "operation `publishOrderSubmitted`"
+    source: SourceFile  # where the id is written (never the document: these are cached per document)
+    pointer: str
 
     @property
     def written(self) -> tuple[str, str]:
         """(file, pointer) where the id is written; cheap, unlike :attr:`location`."""
-        found = self.doc.written_at(self.node)
-        if found is None:
-            return self.doc.display, self.key
-        return found[0].display, child(found[1], self.key)
+        return self.source.display, self.pointer
 
     @property
     def location(self) -> Location:
-        return self.doc.where(self.node, self.key)
+        return self.source.location(self.pointer)
 
 
 _OP_IDS: weakref.WeakKeyDictionary[Document, list[OperationId]] = weakref.WeakKeyDictionary()
+
+
+def _operation_id(doc: Document, value: str, label: str, node: Any, key: str) -> OperationId:
+    found = doc.written_at(node)
+    source, pointer = found if found is not None else (doc.source, "")
+    return OperationId(value, label, source, child(pointer, key))
 
 
 def operation_ids(doc: Document) -> list[OperationId]:
@@ -158,18 +165,18 @@ def operation_ids(doc: Document) -> list[OperationId]:
     if doc.kind == "openapi":
         for op in iter_operations(doc):
             if op.operation_id is not None:
-                found.append(OperationId(op.operation_id, op.key, doc, op.node, "operationId"))
+                found.append(_operation_id(doc, op.operation_id, op.key, op.node, "operationId"))
     elif doc.version.startswith("2."):
         for aop in iter_async_operations(doc):
             value = aop.node.get("operationId")
             if isinstance(value, str):
-                found.append(OperationId(value, aop.key, doc, aop.node, "operationId"))
+                found.append(_operation_id(doc, value, aop.key, aop.node, "operationId"))
     else:
         operations = doc.data.get("operations") if isinstance(doc.data, dict) else None
         if isinstance(operations, dict):
             for key, node in operations.items():
                 if isinstance(node, dict):
-                    found.append(OperationId(str(key), f"operation `{key}`", doc, operations, str(key)))
+                    found.append(_operation_id(doc, str(key), f"operation `{key}`", operations, str(key)))
     _OP_IDS[doc] = found
     return found
 
@@ -237,16 +244,9 @@ def first_hop(file: SourceFile, ref: str) -> tuple[str, str] | None:
     return _relative_key(file_key(file), path_part), fragment
 
 
-_RELATIVE: dict[tuple[str, str], str] = {}
-
-
+@functools.lru_cache(maxsize=4096)
 def _relative_key(base: str, path_part: str) -> str:
-    key = (base, path_part)
-    cached = _RELATIVE.get(key)
-    if cached is None:
-        cached = str((Path(base).parent / path_part).resolve())
-        _RELATIVE[key] = cached
-    return cached
+    return str((Path(base).parent / path_part).resolve())
 
 
 # -- named schemas ---------------------------------------------------------------------------

@@ -12,7 +12,11 @@ __all__ = ["JsonPointerException", "child", "escape", "join", "resolve", "split_
 
 def child(pointer: str, key: str | int) -> str:
     """The pointer of member ``key`` (or item ``key``) of the node at ``pointer``."""
-    return f"{pointer}/{escape(key) if isinstance(key, str) else key}"
+    if isinstance(key, str):
+        if "~" in key or "/" in key:
+            key = escape(key)
+        return f"{pointer}/{key}"
+    return f"{pointer}/{key}"
 
 
 def join(pointer: str, keys: tuple[str | int, ...]) -> str:

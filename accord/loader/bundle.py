@@ -16,6 +16,7 @@ from typing import Any
 
 from accord.loader import _pointer
 from accord.loader.document import Document
+from accord.loader.resolve import _NAME_MAPS
 from accord.loader.source import SourceFile
 from accord.spec.contexts import ref_section
 
@@ -41,10 +42,10 @@ class _Bundler:
             return site_file
         return self.by_path.get((site_file.path.parent / path_part).resolve())
 
-    def rewrite(self, node: Any, file: SourceFile, pointer: str, literal: bool = False) -> Any:
+    def rewrite(self, node: Any, file: SourceFile, pointer: str, literal: bool = False, key: str = "") -> Any:
         """Copy ``node`` (written in ``file`` at ``pointer``) with its refs made local to the bundle."""
         if isinstance(node, list):
-            return [self.rewrite(v, file, f"{pointer}/{i}", literal) for i, v in enumerate(node)]
+            return [self.rewrite(v, file, f"{pointer}/{i}", literal, key) for i, v in enumerate(node)]
         if not isinstance(node, dict):
             return node
         ref = node.get("$ref")

@@ -23,6 +23,15 @@ from accord.loader.source import SourceFile
 #: Keys whose values are literal data in OpenAPI/AsyncAPI/JSON Schema: a "$ref" inside is not a reference.
 _LITERAL_KEYS = frozenset({"example", "default", "const", "enum"})
 _LITERALISH = _LITERAL_KEYS | {"examples", "value"}
+#: Maps whose keys are names chosen by the author: a member called `default` or `example` there
+#: (a `default` response, an example named `default`, a property named `enum`) is not literal data.
+_NAME_MAPS = frozenset({
+    "properties", "patternProperties", "$defs", "definitions", "dependentSchemas", "responses",
+    "examples", "schemas", "headers", "parameters", "requestBodies", "securitySchemes", "links",
+    "callbacks", "pathItems", "content", "encoding", "variables", "mapping", "paths", "webhooks",
+    "channels", "operations", "messages", "servers", "serverVariables", "correlationIds",
+    "messageTraits", "operationTraits", "scopes",
+})
 #: A YAML alias bomb expands past this many nodes; refuse it.
 MAX_EXPANDED_NODES = 5_000_000
 
@@ -204,7 +213,9 @@ class Resolver:
                     continue
                 expanded += 1
                 child_pointer = f"{src_pointer}/{_escape(key) if type(key) is str else key}"
-                child_literal = is_literal or (key in _LITERALISH and _is_literal(key, value, parent_key))
+                child_literal = is_literal or (
+                    key in _LITERALISH and src_key not in _NAME_MAPS and _is_literal(key, value, parent_key)
+                )
                 if kind is dict and not child_literal:
                     ref = value.get("$ref")
                     if type(ref) is str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import textwrap
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +12,7 @@ import pytest
 
 from accord.config import LintConfig
 from accord.lint import RULES, load_builtin_rules, run_lint
+from accord.lint._structure_helpers import is_non_schema_reference, is_schema_reference
 from accord.lint.rules.structure_paths import ambiguity
 from accord.loader import Document, load_document
 from accord.model import Finding
@@ -93,26 +96,30 @@ def test_operation_ids_are_unique_across_openapi_and_asyncapi(tmp_path: Path) ->
 
 
 def test_one_written_operation_seen_from_two_documents_is_not_a_duplicate(tmp_path: Path) -> None:
-    shared = """\
-    asyncapi: 3.0.0
-    info: {title: Shared, version: 1.0.0}
-    channels:
-      c: {address: a.b.c.v1}
-    operations:
-      receiveThing:
-        action: receive
-        channel: {$ref: '#/channels/c'}
+    (tmp_path / "health.yaml").write_text(
+        "get:\n  operationId: getHealth\n  responses: {'200': {description: ok}}\n"
+    )
+    single = """\
+    openapi: 3.1.0
+    info: {title: T, version: 1.0.0}
+    paths:
+      /v1/health: {$ref: './health.yaml'}
     """
-    user = """\
-    asyncapi: 3.0.0
-    info: {title: User, version: 1.0.0}
-    channels:
-      c: {$ref: './shared.yaml#/channels/c'}
-    operations:
-      handleThing: {$ref: './shared.yaml#/operations/receiveThing'}
+    twice = """\
+    openapi: 3.1.0
+    info: {title: T, version: 1.0.0}
+    paths:
+      /v1/health: {$ref: './health.yaml'}
+      /v2/health: {$ref: './health.yaml'}
     """
-    docs = [_doc(tmp_path, shared, "shared.yaml"), _doc(tmp_path, user, "user.yaml")]
+    docs = [_doc(tmp_path, single, "a.yaml"), _doc(tmp_path, single, "b.yaml")]
     assert _lint(docs, "operation-operationid-unique") == []
+    # Within one document the same path item twice gives two operations with one id.
+    findings = _lint([_doc(tmp_path, twice, "c.yaml")], "operation-operationid-unique")
+    assert [f.message for f in findings] == [
+        "operation id `getHealth` of GET /v2/health is already used by GET /v1/health in "
+        f"{findings[0].location.file}"
+    ]
 
 
 def test_asyncapi_2_operations_need_an_operation_id(tmp_path: Path) -> None:
@@ -251,6 +258,29 @@ def test_asyncapi_components_and_chains(tmp_path: Path) -> None:
         ("asyncapi.yaml", "/components/messages/orderForgotten", 18),
         ("asyncapi.yaml", "/components/schemas/Forgotten", 27),
     ]
+
+
+@pytest.mark.parametrize(
+    ("pointer", "kind", "schema", "non_schema"),
+    [
+        ("/components/schemas/Order", "openapi", True, False),
+        ("/components/schemas/Order/properties/total", "openapi", True, False),
+        ("/components/schemas/Order/properties/parameters", "openapi", True, False),  # a property name
+        ("/components/schemas/Order/allOf/0", "openapi", True, False),
+        ("/paths/~1x/get/parameters/0", "openapi", False, True),
+        ("/paths/~1x/get/responses/200", "openapi", False, True),
+        ("/paths/~1x/get/responses/200/content/application~1json/schema", "openapi", True, False),
+        ("/paths/~1x/get/responses/200/headers/ETag", "openapi", False, True),
+        ("/paths/~1x/post/requestBody", "openapi", False, True),
+        ("/paths/~1x", "openapi", False, True),
+        ("/components/messages/m/headers", "asyncapi", True, False),
+        ("/components/messages/m/payload", "asyncapi", True, False),
+        ("/Money", "openapi", False, False),  # a fragment entry: unknown
+    ],
+)
+def test_reference_positions(pointer: str, kind: str, schema: bool, non_schema: bool) -> None:
+    assert is_schema_reference(pointer, kind) is schema
+    assert is_non_schema_reference(pointer, kind) is non_schema
 
 
 def _siblings_doc(tmp_path: Path, version: str) -> Document:
@@ -450,6 +480,32 @@ def test_examples_of_asyncapi_messages(tmp_path: Path) -> None:
     assert findings[1].message.startswith("example #3 does not match")
 
 
+def test_examples_of_asyncapi_2_messages_follow_their_schema_format(tmp_path: Path) -> None:
+    doc = _doc(
+        tmp_path,
+        """\
+        asyncapi: 2.6.0
+        info: {title: E, version: 1.0.0}
+        channels:
+          a.b.c.v1:
+            subscribe:
+              message:
+                oneOf:
+                - schemaFormat: application/vnd.apache.avro;version=1.9.0
+                  payload: {type: record, name: X, fields: []}
+                  examples: [{payload: {anything: goes}}]
+                - schemaFormat: application/vnd.oai.openapi;version=3.0.0
+                  payload: {type: string, nullable: true}
+                  examples: [{payload: null}, {payload: 5}]
+        """,
+        "asyncapi.yaml",
+    )
+    findings = _lint([doc], "examples-valid")
+    assert [f.location.pointer for f in findings] == [
+        "/channels/a.b.c.v1/subscribe/message/oneOf/1/examples/1/payload"
+    ]
+
+
 def test_examples_report_at_most_three_errors(tmp_path: Path) -> None:
     doc = _doc(
         tmp_path,
@@ -604,3 +660,12 @@ def test_every_family_rule_is_recommended_with_a_sane_severity() -> None:
         rule = RULES[rule_id]
         assert rule.recommended, rule_id
         assert rule.good != rule.bad
+
+
+def test_caches_do_not_keep_documents_alive(tmp_path: Path) -> None:
+    docs = [_doc(tmp_path, ORDERS, "orders/openapi.yaml"), _doc(tmp_path, EVENTS, "orders/asyncapi.yaml")]
+    assert _lint(docs, *FAMILY_RULES) is not None
+    refs = [weakref.ref(doc) for doc in docs]
+    del docs
+    gc.collect()
+    assert [ref() for ref in refs] == [None, None]

@@ -147,3 +147,36 @@ def test_unsupported_openapi_version(tmp_path: Path) -> None:
     spec.write_text("openapi: 4.0.0\ninfo: {title: t, version: '1'}\n")
     with pytest.raises(UnsupportedSpecError, match="not supported"):
         load_document(spec)
+
+
+def test_members_named_like_literal_keywords_are_still_resolved(tmp_path: Path) -> None:
+    body = """paths:
+  /x:
+    get:
+      responses:
+        default: {$ref: '#/components/responses/Problem'}
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {type: object, properties: {enum: {$ref: '#/components/schemas/S'}}}
+              examples:
+                default: {$ref: '#/components/examples/E'}
+components:
+  schemas:
+    S: {type: string, default: {$ref: '#/literal'}}
+  responses:
+    Problem: {description: problem}
+  examples:
+    E: {value: {$ref: '#/also/literal'}}
+"""
+    doc = load_document(_doc(tmp_path, body), root=tmp_path)
+    assert doc.ref_problems == []
+    components = doc.data["components"]
+    get = doc.data["paths"]["/x"]["get"]
+    assert get["responses"]["default"] is components["responses"]["Problem"]
+    media = get["responses"]["200"]["content"]["application/json"]
+    assert media["schema"]["properties"]["enum"] is components["schemas"]["S"]
+    assert media["examples"]["default"] is components["examples"]["E"]
+    assert components["schemas"]["S"]["default"] == {"$ref": "#/literal"}
+    assert components["examples"]["E"]["value"] == {"$ref": "#/also/literal"}

@@ -71,7 +71,7 @@ paths:
 def path_segments_kebab_case(doc: Document, ctx: RuleContext) -> Iterator[Violation]:
     for paths, path in _paths(doc):
         for segment in segments(path):
-            if "{" in segment or segment in _STANDARD_SEGMENTS or KEBAB_CASE.match(segment):
+            if not segment or "{" in segment or segment in _STANDARD_SEGMENTS or KEBAB_CASE.match(segment):
                 continue
             yield Violation(
                 doc.where(paths, path),

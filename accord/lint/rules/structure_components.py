@@ -10,6 +10,7 @@ from accord.lint._structure_helpers import (
     corpus_of,
     file_key,
     is_non_schema_reference,
+    is_schema_reference,
     live_components,
     named_schemas,
 )
@@ -87,6 +88,8 @@ def no_unused_components(doc: Document, ctx: RuleContext) -> Iterator[Violation]
 
 #: Siblings OpenAPI 3.1 allows beside `$ref` in a Reference Object (§4.8.23).
 _REFERENCE_OVERRIDES = frozenset({"summary", "description"})
+_SCHEMA_FIX = "wrap the reference as `allOf: [{$ref: ...}]` and keep the keys beside `allOf`"
+_REFERENCE_FIX = "move the keys into the referenced object (or reference a component that has them)"
 #: Tool directives read from the written file, not from the resolved node.
 _DIRECTIVES = frozenset({"x-accord-ignore"})
 
@@ -141,7 +144,7 @@ def no_ref_siblings(doc: Document, ctx: RuleContext) -> Iterator[Violation]:
         yield Violation(
             site.file.location(child(site.pointer, siblings[0])),
             f"{listed} beside `$ref` {'is' if len(siblings) == 1 else 'are'} ignored: {why}",
-            "move the keys into the referenced object, or wrap the reference in `allOf`",
+            _SCHEMA_FIX if is_schema_reference(site.pointer, kind) else _REFERENCE_FIX,
         )
 
 

@@ -19,7 +19,7 @@ from accord.spec import iter_messages, iter_operations
 from accord.spec.openapi import responses
 
 FAMILY = "structure"
-#: Errors quoted per failing example; the rest are counted.
+#: Errors quoted per failing example (more are announced, not listed).
 SHOWN_ERRORS = 3
 _MAX_TEXT = 160
 #: AsyncAPI ``schemaFormat`` values whose payload is JSON Schema (AsyncAPI 3.0 §Multi Format Schema).
@@ -30,8 +30,8 @@ _JSON_FORMATS = ("application/vnd.aai.asyncapi", "application/schema+json", "app
 class _Sample:
     value: Any
     schema: dict[str, Any]
-    holder: Any  # the node holding the example, and the key or index of the example in it:
-    key: str | int  # locations are only looked up for failing examples (the lookup has a cost)
+    holder: Any  # the node holding the example, and its key or index there: the location is only
+    key: str | int  # looked up for failing examples (the first lookup indexes the whole file)
     label: str  # "example `customerOrders`"
     context: str  # "GET /v1/orders 200 application/json", what the schema belongs to
     direction: Direction | None
@@ -49,8 +49,7 @@ class _Validators:
     compiled from the bundle through a registry.
     """
 
-    def __init__(self, doc: Document, samples: list[_Sample]) -> None:
-        self.doc = doc
+    def __init__(self, samples: list[_Sample]) -> None:
         self.pointers: dict[tuple[int, str | None, bool], str] = {}
         self.registries: dict[tuple[Direction | None, bool], jsonschema_rs.Registry | None] = {}
         self.compiled: dict[tuple[int, str | None, bool], jsonschema_rs.Validator | None] = {}
@@ -59,9 +58,7 @@ class _Validators:
             variants.setdefault((sample.direction, sample.nullable), {})[id(sample.schema)] = sample.schema
         for (direction, nullable), schemas in variants.items():
             roots = list(schemas.values())
-            bundle, pointers = export_bundle(
-                roots, nullable=nullable, direction=direction, name_of=self._name
-            )
+            bundle, pointers = export_bundle(roots, nullable=nullable, direction=direction)
             for root, pointer in zip(roots, pointers, strict=True):
                 self.pointers[(id(root), direction, nullable)] = pointer
             try:
@@ -85,30 +82,24 @@ class _Validators:
         self.compiled[key] = validator
         return validator
 
-    def _name(self, node: dict[str, Any]) -> str | None:
-        written = self.doc.written_at(node)
-        return written[1].rsplit("/", 1)[-1] if written is not None and written[1] else None
 
-
-def _media_samples(
-    doc: Document, content: Any, context: str, direction: Direction, nullable: bool
-) -> Iterator[_Sample]:
+def _media_samples(content: Any, context: str, direction: Direction, nullable: bool) -> Iterator[_Sample]:
     if not isinstance(content, dict):
         return
     for media_type, media in content.items():
         if isinstance(media, dict):
-            yield from _holder_samples(doc, media, f"{context} {media_type}", direction, nullable)
+            yield from _holder_samples(media, f"{context} {media_type}", direction, nullable)
 
 
 def _holder_samples(
-    doc: Document, holder: dict[str, Any], context: str, direction: Direction, nullable: bool
+    holder: dict[str, Any], context: str, direction: Direction, nullable: bool
 ) -> Iterator[_Sample]:
     """Examples of a Media Type, Parameter or Header Object (`example`, `examples.*.value`)."""
     schema = holder.get("schema")
     if not isinstance(schema, dict):
         content = holder.get("content")  # a parameter or header described by `content`
         if isinstance(content, dict):
-            yield from _media_samples(doc, content, context, direction, nullable)
+            yield from _media_samples(content, context, direction, nullable)
         return
     if "example" in holder:
         yield _Sample(holder["example"], schema, holder, "example", "example", context, direction, nullable)
@@ -142,22 +133,20 @@ def _openapi_samples(doc: Document) -> Iterator[_Sample]:
         for param in op.parameters:
             if once(param):
                 where = f"{op.key} parameter `{param.get('name')}`"
-                yield from _holder_samples(doc, param, where, "request", nullable)
+                yield from _holder_samples(param, where, "request", nullable)
         body = op.node.get("requestBody")
         if isinstance(body, dict) and once(body):
-            yield from _media_samples(doc, body.get("content"), f"{op.key} request", "request", nullable)
+            yield from _media_samples(body.get("content"), f"{op.key} request", "request", nullable)
         for status, response in responses(op.node).items():
             if not once(response):
                 continue
             context = f"{op.key} {status}"
-            yield from _media_samples(doc, response.get("content"), context, "response", nullable)
+            yield from _media_samples(response.get("content"), context, "response", nullable)
             headers = response.get("headers")
             if isinstance(headers, dict):
                 for name, header in headers.items():
                     if once(header):
-                        yield from _holder_samples(
-                            doc, header, f"{context} header {name}", "response", nullable
-                        )
+                        yield from _holder_samples(header, f"{context} header {name}", "response", nullable)
 
 
 def _payload_schema(payload: Any) -> tuple[dict[str, Any] | None, bool]:
@@ -183,8 +172,15 @@ def _asyncapi_samples(doc: Document) -> Iterator[_Sample]:
             name = example.get("name")
             label = f"example `{name}`" if isinstance(name, str) else f"example #{index + 1}"
             context = f"message `{message.id}`"
+            # AsyncAPI 2.x declares the payload's `schemaFormat` on the message itself.
+            v2_format = message.node.get("schemaFormat")
+            foreign = isinstance(v2_format, str) and not v2_format.startswith(_JSON_FORMATS)
             for part in ("payload", "headers"):
+                if foreign and part == "payload":
+                    continue
                 schema, nullable = _payload_schema(message.node.get(part))
+                if part == "payload" and isinstance(v2_format, str) and "openapi;version=3.0" in v2_format:
+                    nullable = True
                 if schema is not None and part in example:
                     yield _Sample(
                         example[part], schema, example, part, label, f"{context} {part}", None, nullable
@@ -255,7 +251,7 @@ def examples_valid(doc: Document, ctx: RuleContext) -> Iterator[Violation]:
     samples.extend(_schema_samples(doc))
     if not samples:
         return
-    validators = _Validators(doc, samples)
+    validators = _Validators(samples)
     for sample in samples:
         validator = validators.get(sample)
         if validator is None:
