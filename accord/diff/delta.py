@@ -22,6 +22,11 @@ from accord.spec.asyncapi import iter_operations as iter_async_operations
 
 _PARAM = re.compile(r"\{[^}/]*\}")
 _EMPTY: dict[str, Any] = {}
+_MISSING_KEY = object()
+#: Schema keywords that document but do not constrain (JSON Schema 2020-12 §9, OpenAPI 3.1 §4.8.24).
+_DOC_KEYS = frozenset({"description", "title", "example", "examples", "externalDocs", "$comment", "xml"})
+_LITERAL_KEYS = frozenset({"enum", "const", "default"})
+_NAME_MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"})
 
 
 def path_template(path: str) -> str:
@@ -219,6 +224,7 @@ class Differ:
         self.rev_doc = rev
         self.norms = Normalizer()
         self._memo: dict[tuple[int, int], SchemaDelta | None] = {}
+        self._eq: dict[tuple[int, int, bool], bool] = {}
 
     # -- schemas ---------------------------------------------------------------------------------
     def schema(self, base: Any, rev: Any) -> SchemaDelta | None:
@@ -228,6 +234,9 @@ class Differ:
         key = (id(base), id(rev))
         if key in self._memo:
             return self._memo[key]
+        if self._same(base, rev):
+            self._memo[key] = None
+            return None
         nb, nr = self.norms.norm(base), self.norms.norm(rev)
         delta = SchemaDelta(nb, nr)
         self._memo[key] = delta  # a pair met again while comparing it (recursion) is equal so far
@@ -236,6 +245,46 @@ class Differ:
             self._memo[key] = None
             return None
         return delta
+
+    def _same(self, base: Any, rev: Any, names: bool = False) -> bool:
+        """Are two schema subtrees equal, ignoring documentation keywords? Cheap, allocation-free,
+        memoised on identity pairs; a pair met again while being compared counts as equal.
+        ``names`` marks a map of names (``properties``), whose keys are all significant."""
+        if base is rev:
+            return True
+        kind = type(base)
+        if kind is not type(rev):
+            return False
+        if kind is dict:
+            key = (id(base), id(rev), names)
+            known = self._eq.get(key)
+            if known is not None:
+                return known
+            self._eq[key] = True
+            same = len(base) == len(rev) if names else True
+            if same:
+                for name, value in base.items():
+                    if not names and (name in _DOC_KEYS or name[:2] == "x-"):
+                        continue
+                    other = rev.get(name, _MISSING_KEY)
+                    if other is _MISSING_KEY:
+                        same = False
+                    elif not names and name in _LITERAL_KEYS:
+                        same = value_key(value) == value_key(other)
+                    else:
+                        same = self._same(value, other, not names and name in _NAME_MAPS)
+                    if not same:
+                        break
+            if same and not names:
+                for name in rev:
+                    if name not in base and name not in _DOC_KEYS and name[:2] != "x-":
+                        same = False
+                        break
+            self._eq[key] = same
+            return same
+        if kind is list:
+            return len(base) == len(rev) and all(self._same(a, b) for a, b in zip(base, rev, strict=True))
+        return bool(base == rev) and type(base) is type(rev)
 
     def _fill(self, d: SchemaDelta, b: Norm, r: Norm) -> None:
         values = d.values
@@ -291,7 +340,9 @@ class Differ:
             d.required_added = r.required - b.required
             d.required_removed = b.required - r.required
         if b.items is not None or r.items is not None:
-            d.items = self.schema(_EMPTY if b.items is None else b.items, _EMPTY if r.items is None else r.items)
+            d.items = self.schema(
+                _EMPTY if b.items is None else b.items, _EMPTY if r.items is None else r.items
+            )
 
     def _additional(self, d: SchemaDelta, b: Norm, r: Norm) -> None:
         ba, ra = b.additional, r.additional
@@ -488,9 +539,15 @@ class Differ:
         return None if d.empty() else d
 
     def _responses(self, d: OperationDelta, base: dict[str, Any], rev: dict[str, Any]) -> None:
-        br = base.get("responses") if isinstance(base.get("responses"), dict) else {}
-        rr = rev.get("responses") if isinstance(rev.get("responses"), dict) else {}
-        assert isinstance(br, dict) and isinstance(rr, dict)
+        # YAML 1.2 reads an unquoted `200:` as an integer key: status codes are compared as text
+        br = (
+            {str(k): v for k, v in base["responses"].items()}
+            if isinstance(base.get("responses"), dict)
+            else {}
+        )
+        rr = (
+            {str(k): v for k, v in rev["responses"].items()} if isinstance(rev.get("responses"), dict) else {}
+        )
         used: set[str] = set()
         for code, resp in br.items():
             code = str(code)
@@ -498,8 +555,7 @@ class Differ:
             if other is None or not isinstance(resp, dict) or not isinstance(rr.get(other), dict):
                 d.responses_removed[code] = resp
                 continue
-            if other == code:
-                used.add(other)
+            used.add(other)
             rd = ResponseDelta(code, other, resp, rr[other])
             rd.content = self.content(resp.get("content"), rr[other].get("content"))
             self._headers(rd, resp.get("headers"), rr[other].get("headers"))
@@ -691,7 +747,10 @@ def _security_key(value: list[Any] | None) -> frozenset[frozenset[tuple[str, fro
         if isinstance(requirement, dict):
             alternatives.add(
                 frozenset(
-                    (str(name), frozenset(str(s) for s in scopes) if isinstance(scopes, list) else frozenset())
+                    (
+                        str(name),
+                        frozenset(str(s) for s in scopes) if isinstance(scopes, list) else frozenset(),
+                    )
                     for name, scopes in requirement.items()
                 )
             )
