@@ -7,11 +7,12 @@ import posixpath
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
-from urllib.parse import quote
 
 from accord.model import Change, Finding, Location, Severity
 
-#: Where the documentation site lives; rule ``helpUri``s point at ``{DOCS_URL}reference/rules/#<id>``.
+#: Where the documentation site lives (mkdocs with ``use_directory_urls: false``): rule ``helpUri``s
+#: point at ``{DOCS_URL}reference/rules.html#<rule-id>``, change kinds at
+#: ``{DOCS_URL}reference/change-kinds.html#<change-id>``.
 DOCS_URL = "https://accord.readthedocs.io/en/latest/"
 #: Version of the JSON report schemas (``accord/report/schemas/*.v1.json``); bumped on breaking changes.
 JSON_SCHEMA_VERSION = 1
@@ -81,11 +82,11 @@ DEFAULT_CONTEXT = ReportContext()
 
 
 def rule_help_uri(ctx: ReportContext, rule_id: str) -> str:
-    return f"{ctx.docs_url}reference/rules/#{rule_id}"
+    return f"{ctx.docs_url}reference/rules.html#{rule_id}"
 
 
 def change_help_uri(ctx: ReportContext, change_id: str) -> str:
-    return f"{ctx.docs_url}reference/changes/#{change_id}"
+    return f"{ctx.docs_url}reference/change-kinds.html#{change_id}"
 
 
 def counts(levels: Iterable[Severity]) -> dict[str, int]:
@@ -155,6 +156,8 @@ def relative_path(file: str, root: str | None) -> str:
 
 def artifact_uri(file: str, root: str | None) -> tuple[str, bool]:
     """(URI reference for ``file``, whether it is relative to ``root``) — RFC 3986 percent-encoded."""
+    from urllib.parse import quote  # on use: it imports ipaddress, which costs start-up time
+
     path = relative_path(file, root)
     if posixpath.isabs(path) or (len(path) > 1 and path[1] == ":"):
         return "file://" + quote(path if path.startswith("/") else "/" + path, safe="/:"), False

@@ -9,9 +9,8 @@ physical location (artifact URI relative to the project root, ``%SRCROOT%``, 1-b
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
-from urllib.parse import quote
 
 import orjson
 
@@ -114,6 +113,8 @@ def _run(
     }
     run: dict[str, Any] = {"tool": {"driver": driver}}
     if ctx.root is not None:
+        from urllib.parse import quote
+
         root = os.path.abspath(ctx.root).replace(os.sep, "/").rstrip("/") + "/"
         if not root.startswith("/"):
             root = "/" + root
@@ -126,7 +127,7 @@ def _run(
 
 
 def _rule_table(
-    ctx: ReportContext, used: Iterable[tuple[str, Severity]], help_uri: Any
+    ctx: ReportContext, used: Iterable[tuple[str, Severity]], help_uri: Callable[[ReportContext, str], str]
 ) -> tuple[list[dict[str, Any]], dict[str, int]]:
     descriptors: dict[str, dict[str, Any]] = {}
     for rule_id, rule in ctx.rules.items():
@@ -142,10 +143,7 @@ def render_sarif(findings: Sequence[Finding], ctx: ReportContext | None = None) 
     """Findings as a SARIF 2.1.0 log; ``ctx.rules`` (the rules that ran) become ``tool.driver.rules``."""
     ctx = ctx or DEFAULT_CONTEXT
     ordered = sorted_findings(findings)
-    if ctx.fingerprint is not None:
-        fingerprint = ctx.fingerprint
-    else:
-        from accord.lint.runner import fingerprint  # the lint engine, only when asked to fingerprint
+    fingerprint = ctx.fingerprint or _lint_fingerprint()
     rules, index = _rule_table(ctx, ((f.rule_id, f.severity) for f in ordered), rule_help_uri)
     results = []
     for finding in ordered:
@@ -161,6 +159,13 @@ def render_sarif(findings: Sequence[Finding], ctx: ReportContext | None = None) 
             }
         )
     return _run(ctx, rules, results, {"suppressed": ctx.suppressed, "baselined": ctx.baselined})
+
+
+def _lint_fingerprint() -> Callable[[Finding], str]:
+    # Imported on use: the diff renderers must not load the lint engine.
+    from accord.lint.runner import fingerprint
+
+    return fingerprint
 
 
 def _change_fingerprint(change: Change) -> str:
@@ -187,7 +192,9 @@ def render_changes_sarif(changes: Sequence[Change], ctx: ReportContext | None = 
             "ruleId": change.id,
             "ruleIndex": index[change.id],
             "level": sarif_level(change.level),
-            "message": {"text": change.message if not change.operation else f"{change.operation}: {change.message}"},
+            "message": {
+                "text": change.message if not change.operation else f"{change.operation}: {change.message}"
+            },
         }
         if loc is not None:
             result["locations"] = [_location(loc, ctx, with_region=not in_base)]

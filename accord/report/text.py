@@ -99,7 +99,9 @@ def render_text(findings: Sequence[Finding], ctx: ReportContext | None = None) -
         indent = " " * (2 + pos_width + 2)
         for finding in group:
             position = _position(finding.location).ljust(pos_width)
-            severity = _paint(finding.severity.label.ljust(sev_width), color, *_SEVERITY_STYLE[finding.severity])
+            severity = _paint(
+                finding.severity.label.ljust(sev_width), color, *_SEVERITY_STYLE[finding.severity]
+            )
             rule_id = _paint(finding.rule_id.ljust(id_width), color, "dim")
             lines.append(f"  {_paint(position, color, 'dim')}  {severity}  {rule_id}  {finding.message}")
             hint = _hint(finding, ctx)
@@ -125,7 +127,9 @@ def render_changes_text(changes: Sequence[Change], ctx: ReportContext | None = N
     for file in sorted(groups):
         group = groups[file]
         lines.append(_paint(file, color, "bold", "underline"))
-        positions = [_position(change_location(c)[0]) + (" (base)" if change_location(c)[1] else "") for c in group]
+        positions = [
+            _position(change_location(c)[0]) + (" (base)" if change_location(c)[1] else "") for c in group
+        ]
         pos_width = max(len(p) for p in positions)
         sev_width = max(len(c.level.label) for c in group)
         id_width = max(len(c.id) for c in group)
