@@ -7,7 +7,6 @@ import hashlib
 import importlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
 from typing import Any
 
 from accord.config import LintConfig, RuleSetting
@@ -35,15 +34,24 @@ class LintResult:
     rules_run: int = 0
 
 
+_ENTRY_POINTS_LOADED = False
+
+
 def load_plugins(modules: Iterable[str]) -> None:
     """Import plugin modules (they register rules with ``@rule``) and ``accord.rules`` entry points."""
+    global _ENTRY_POINTS_LOADED
     for name in modules:
         try:
             importlib.import_module(name)
         except ImportError as exc:
             raise ConfigError(f"cannot import lint plugin {name!r}: {exc}") from None
-    for entry in entry_points(group="accord.rules"):
-        entry.load()
+    if not _ENTRY_POINTS_LOADED:
+        # Imported here: importlib.metadata costs tens of milliseconds at start-up.
+        from importlib.metadata import entry_points
+
+        for entry in entry_points(group="accord.rules"):
+            entry.load()
+        _ENTRY_POINTS_LOADED = True
 
 
 def select_rules(config: LintConfig, only: Sequence[str] | None = None) -> list[SelectedRule]:
