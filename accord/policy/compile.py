@@ -158,7 +158,9 @@ class _Compiler:
             kind = str(node.get("type", ""))
             if kind == "apiKey" and node.get("in") not in ("header", "query", "cookie"):
                 self.errors.append(
-                    ConfigError(f"apiKey scheme {name!r} needs `in`: header, query or cookie", self.doc.where(node))
+                    ConfigError(
+                        f"apiKey scheme {name!r} needs `in`: header, query or cookie", self.doc.where(node)
+                    )
                 )
                 continue
             found[name] = SecurityScheme(
@@ -196,7 +198,9 @@ class _Compiler:
                 if scheme is None:
                     raise ConfigError(f"security scheme {name!r} is not defined in components", where)
                 if scheme.type not in ("apiKey", "http", "oauth2", "openIdConnect"):
-                    raise ConfigError(f"security scheme type {scheme.type!r} is not enforced by the gateway", where)
+                    raise ConfigError(
+                        f"security scheme type {scheme.type!r} is not enforced by the gateway", where
+                    )
                 if scheme.type == "http" and not scheme.bearer:
                     raise ConfigError(f"http scheme {scheme.scheme!r} is not supported (only bearer)", where)
                 wanted = tuple(str(s) for s in scopes) if isinstance(scopes, list) else ()
@@ -219,7 +223,9 @@ class _Compiler:
             raise ConfigError(f"{RATE_LIMIT_KEY} has unknown field(s): {', '.join(sorted(unknown))}", where)
         limit, window, key = raw.get("limit"), raw.get("window", 60), raw.get("key", "client")
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-            raise ConfigError(f"{RATE_LIMIT_KEY}.limit must be a positive integer", self.doc.where(raw, "limit"))
+            raise ConfigError(
+                f"{RATE_LIMIT_KEY}.limit must be a positive integer", self.doc.where(raw, "limit")
+            )
         if isinstance(window, bool) or not isinstance(window, (int, float)) or window <= 0:
             raise ConfigError(
                 f"{RATE_LIMIT_KEY}.window must be a positive number of seconds", self.doc.where(raw, "window")
@@ -235,7 +241,8 @@ class _Compiler:
                 )
         if kind not in ("client", "ip", "header"):
             raise ConfigError(
-                f"{RATE_LIMIT_KEY}.key must be client, ip or header:<Name>, not {key!r}", self.doc.where(raw, "key")
+                f"{RATE_LIMIT_KEY}.key must be client, ip or header:<Name>, not {key!r}",
+                self.doc.where(raw, "key"),
             )
         return RateLimit(
             limit=limit,
@@ -251,7 +258,9 @@ class _Compiler:
     def _parameter(self, node: dict[str, Any]) -> Parameter:
         name, where = node.get("name"), node.get("in")
         if not isinstance(name, str) or where not in _PARAM_LOCATIONS:
-            raise ConfigError("a parameter needs `name` and `in` (path, query, header or cookie)", self.doc.where(node))
+            raise ConfigError(
+                "a parameter needs `name` and `in` (path, query, header or cookie)", self.doc.where(node)
+            )
         schema = node.get("schema")
         types = schema_types(schema) - {"null"}
         json_type = next(iter(types)) if len(types) == 1 else None
@@ -359,4 +368,6 @@ class _Compiler:
                 pass
             else:
                 return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-        raise ConfigError(f"{key} must be an RFC 3339 date or date-time, not {value!r}", self.doc.where(owner, key))
+        raise ConfigError(
+            f"{key} must be an RFC 3339 date or date-time, not {value!r}", self.doc.where(owner, key)
+        )

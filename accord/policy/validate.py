@@ -82,7 +82,7 @@ class SchemaCheck:
             code = _CODES.get(name, "schema_violation")
             where = _pointer(base, error.instance_path)
             if name == "Required":
-                prop = kind.property
+                prop = getattr(kind, "property", "")
                 found.append(Violation(_pointer(where, [prop]), "is required", code))
             elif name in ("AdditionalProperties", "UnevaluatedProperties"):
                 for prop in getattr(kind, "unexpected", None) or ():

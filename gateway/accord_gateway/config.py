@@ -25,18 +25,20 @@ class BreakerConfig(_Model):
     """Circuit breaker per upstream: ``failures`` in a row open it for ``reset_after`` seconds."""
 
     enabled: bool = True
-    failures: int = Field(5, ge=1)
-    reset_after: float = Field(10.0, gt=0)
+    failures: int = Field(default=5, ge=1)
+    reset_after: float = Field(default=10.0, gt=0)
 
 
 class UpstreamSettings(_Model):
     """How the gateway talks to an upstream (defaults for every domain)."""
 
-    timeout: float = Field(10.0, gt=0, description="seconds without data from the upstream before 504")
-    connect_timeout: float = Field(2.0, gt=0)
-    retries: int = Field(1, ge=0, le=5, description="extra attempts, idempotent methods only")
-    retry_backoff: float = Field(0.05, ge=0)
-    max_connections: int = Field(256, ge=1)
+    timeout: float = Field(
+        default=10.0, gt=0, description="seconds without data from the upstream before 504"
+    )
+    connect_timeout: float = Field(default=2.0, gt=0)
+    retries: int = Field(default=1, ge=0, le=5, description="extra attempts, idempotent methods only")
+    retry_backoff: float = Field(default=0.05, ge=0)
+    max_connections: int = Field(default=256, ge=1)
     breaker: BreakerConfig = BreakerConfig()
 
 
@@ -44,9 +46,9 @@ class UpstreamOverride(_Model):
     """Per-domain override of the catalogue's ``upstream`` URL and of the defaults."""
 
     url: str | None = None
-    timeout: float | None = Field(None, gt=0)
-    connect_timeout: float | None = Field(None, gt=0)
-    retries: int | None = Field(None, ge=0, le=5)
+    timeout: float | None = Field(default=None, gt=0)
+    connect_timeout: float | None = Field(default=None, gt=0)
+    retries: int | None = Field(default=None, ge=0, le=5)
     breaker: BreakerConfig | None = None
 
     @field_validator("url")
@@ -75,30 +77,36 @@ class JwtConfig(_Model):
     jwks: str = Field(min_length=1, description="path (relative to this file) or http(s) URL of a JWKS")
     issuer: str | None = None
     audience: str | list[str] | None = None
-    algorithms: list[Literal["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA"]] = [
+    algorithms: list[
+        Literal["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA"]
+    ] = [
         "RS256",
         "ES256",
         "EdDSA",
     ]
-    leeway: float = Field(30.0, ge=0, le=600)
-    cache_seconds: float = Field(300.0, gt=0, description="JWKS kept this long before it is fetched again")
-    min_refresh_interval: float = Field(30.0, ge=0, description="at most one fetch per interval on unknown kid")
-    fetch_timeout: float = Field(2.0, gt=0)
+    leeway: float = Field(default=30.0, ge=0, le=600)
+    cache_seconds: float = Field(
+        default=300.0, gt=0, description="JWKS kept this long before it is fetched again"
+    )
+    min_refresh_interval: float = Field(
+        default=30.0, ge=0, description="at most one fetch per interval on unknown kid"
+    )
+    fetch_timeout: float = Field(default=2.0, gt=0)
     client_claim: str = "client_id"
-    verified_cache_size: int = Field(10_000, ge=0)
+    verified_cache_size: int = Field(default=10_000, ge=0)
 
 
 class AuthConfig(_Model):
-    realm: str = Field("accord", pattern=r'^[^"\\\r\n]*$')
+    realm: str = Field(default="accord", pattern=r'^[^"\\\r\n]*$')
     api_keys: ApiKeysConfig = ApiKeysConfig()
     jwt: JwtConfig | None = None
     api_key_scopes: Literal["inherit", "declared"] = "inherit"
 
 
 class RedisConfig(_Model):
-    url: str = Field("redis://127.0.0.1:6379/0", pattern=r"^redis://")
-    timeout: float = Field(0.25, gt=0)
-    reconnect_interval: float = Field(0.5, ge=0)
+    url: str = Field(default="redis://127.0.0.1:6379/0", pattern=r"^redis://")
+    timeout: float = Field(default=0.25, gt=0)
+    reconnect_interval: float = Field(default=0.5, ge=0)
     prefix: str = "accord:"
 
 
@@ -112,43 +120,47 @@ class RateLimitConfig(_Model):
 class IdempotencyConfig(_Model):
     enabled: bool = True
     backend: Literal["memory", "redis"] = "memory"
-    ttl: float = Field(86_400.0, gt=0, description="how long a stored response is replayed")
-    lock_ttl: float = Field(60.0, gt=0, description="how long an in-flight key stays locked")
-    wait: float = Field(10.0, ge=0, description="how long a concurrent duplicate waits before 409")
-    max_stored_bytes: int = Field(1_048_576, ge=0)
+    ttl: float = Field(default=86_400.0, gt=0, description="how long a stored response is replayed")
+    lock_ttl: float = Field(default=60.0, gt=0, description="how long an in-flight key stays locked")
+    wait: float = Field(default=10.0, ge=0, description="how long a concurrent duplicate waits before 409")
+    max_stored_bytes: int = Field(default=1_048_576, ge=0)
 
 
 class ValidationConfig(_Model):
     enabled: bool = True
-    max_body_bytes: int = Field(1_048_576, ge=0)
-    body_timeout: float = Field(30.0, gt=0)
+    max_body_bytes: int = Field(default=1_048_576, ge=0)
+    body_timeout: float = Field(default=30.0, gt=0)
     responses: Literal["off", "report", "enforce"] = "off"
 
 
 class LimitsConfig(_Model):
-    max_header_bytes: int = Field(16_384, ge=1024)
+    max_header_bytes: int = Field(default=16_384, ge=1024)
 
 
 class LifecycleConfig(_Model):
     gone_after_sunset: bool = False
-    deprecation_link: str | None = Field(None, description="used when the operation names none; {operationId}")
+    deprecation_link: str | None = Field(
+        default=None, description="used when the operation names none; {operationId}"
+    )
 
 
 class AccessLogConfig(_Model):
     enabled: bool = True
-    path: str = Field("-", description="'-' for stdout, or a file path")
+    path: str = Field(default="-", description="'-' for stdout, or a file path")
 
 
 class ServerConfig(_Model):
     host: str = "127.0.0.1"
-    port: int = Field(8080, ge=0, le=65535)
+    port: int = Field(default=8080, ge=0, le=65535)
 
 
 class GatewayConfig(_Model):
     """The whole gateway configuration. ``base_dir`` is the folder relative paths start from."""
 
     version: Literal[1] = 1
-    contracts: str = Field("contracts", description="folder holding accord.yaml, or the accord.yaml itself")
+    contracts: str = Field(
+        default="contracts", description="folder holding accord.yaml, or the accord.yaml itself"
+    )
     domains: list[str] | None = None
     server: ServerConfig = ServerConfig()
     upstream: UpstreamSettings = UpstreamSettings()
@@ -163,8 +175,8 @@ class GatewayConfig(_Model):
     access_log: AccessLogConfig = AccessLogConfig()
     metrics: bool = True
     problem_type_base: str = "/problems/"
-    base_dir: Path = Field(Path("."), exclude=True)
-    file: str | None = Field(None, exclude=True)
+    base_dir: Path = Field(default=Path("."), exclude=True)
+    file: str | None = Field(default=None, exclude=True)
     _source: SourceFile | None = PrivateAttr(None)
 
     def where(self, *keys: str | int) -> Location:
@@ -184,14 +196,13 @@ def _pointer_of(loc: tuple[int | str, ...], data: Any) -> str:
     keys: list[str | int] = []
     node = data
     for part in loc:
-        if isinstance(node, dict) and part in node:
-            keys.append(part)
+        if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):  # noqa: SIM114
             node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            keys.append(part)
+        elif isinstance(node, dict) and part in node:
             node = node[part]
         else:
             break
+        keys.append(part)
     return join("", tuple(keys))
 
 
@@ -206,7 +217,9 @@ def config_from_source(source: SourceFile) -> GatewayConfig:
         first = exc.errors()[0]
         pointer = _pointer_of(tuple(first["loc"]), data)
         field = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"invalid gateway configuration at {field}: {first['msg']}", source.location(pointer)) from None
+        raise ConfigError(
+            f"invalid gateway configuration at {field}: {first['msg']}", source.location(pointer)
+        ) from None
     located = config.model_copy(update={"base_dir": source.path.resolve().parent, "file": source.display})
     located._source = source
     return located

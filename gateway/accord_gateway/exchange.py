@@ -7,6 +7,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl
 
 from accord.policy import Policy
 
@@ -15,6 +16,7 @@ Message = dict[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 RawHeaders = list[tuple[bytes, bytes]]
+MAX_QUERY_FIELDS = 256
 
 
 class BodyTooLarge(Exception):
@@ -23,6 +25,10 @@ class BodyTooLarge(Exception):
 
 class BodyTimeout(Exception):
     """The client did not send its body in time (answered 408)."""
+
+
+class BadRequest(Exception):
+    """The request cannot be understood at all (answered 400 with this message)."""
 
 
 class ClientDisconnected(Exception):
@@ -75,6 +81,8 @@ class Exchange:
     """Per-request state shared by the policies: parsed once, read by each."""
 
     __slots__ = (
+        "_cookies",
+        "_query",
         "body",
         "body_consumed",
         "client_id",
@@ -85,6 +93,7 @@ class Exchange:
         "path",
         "path_params",
         "policy",
+        "problem_base",
         "query_string",
         "raw_headers",
         "raw_path",
@@ -125,6 +134,7 @@ class Exchange:
         self.trace_flags = "00"
         self.tracestate: bytes | None = None
         self.policy: Policy | None = None
+        self.problem_base = "/problems/"
         self.route = "unmatched"
         self.path_params: dict[str, str] = {}
         self.client_id: str | None = None
@@ -133,6 +143,35 @@ class Exchange:
         self.body_consumed = False
         #: what each policy decided, for the access log: {"auth": "jwt", "rate_limit": "allow", ...}
         self.decisions: dict[str, str] = {}
+        self._query: dict[str, list[str]] | None = None
+        self._cookies: dict[str, str] | None = None
+
+    @property
+    def query(self) -> dict[str, list[str]]:
+        """Query parameters (every occurrence, percent-decoded), parsed on first use."""
+        if self._query is None:
+            self._query = {}
+            if self.query_string:
+                text = self.query_string.decode("latin-1")
+                try:
+                    pairs = parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_QUERY_FIELDS)
+                except ValueError:
+                    raise BadRequest(f"the query string has more than {MAX_QUERY_FIELDS} fields") from None
+                for name, value in pairs:
+                    self._query.setdefault(name, []).append(value)
+        return self._query
+
+    @property
+    def cookies(self) -> dict[str, str]:
+        if self._cookies is None:
+            self._cookies = {}
+            raw = self.headers.get(b"cookie")
+            if raw:
+                for pair in raw.decode("latin-1").split(";"):
+                    name, sep, value = pair.strip().partition("=")
+                    if sep and name not in self._cookies:
+                        self._cookies[name] = value.strip().strip('"')
+        return self._cookies
 
     def header(self, name: bytes) -> str | None:
         value = self.headers.get(name)

@@ -13,14 +13,9 @@ from accord_gateway.exchange import Exchange, RawHeaders, Response
 PROBLEM_TYPE = b"application/problem+json"
 #: The Problem schema of the contracts caps ``errors`` at 100 items.
 MAX_ERRORS = 100
-#: Prefix of problem ``type`` URIs (a relative reference unless configured; RFC 9457 §3.1.1).
-_type_base = "/problems/"
-
-
-def set_type_base(base: str) -> None:
-    """Use ``base`` + slug as problem ``type`` (e.g. ``https://api.example.com/problems/``)."""
-    global _type_base
-    _type_base = base
+#: Prefix of problem ``type`` URIs unless configured (``problemTypeBase``): a relative reference,
+#: which RFC 9457 §3.1.1 allows (resolved against the request URI).
+DEFAULT_TYPE_BASE = "/problems/"
 
 
 def problem(
@@ -35,7 +30,7 @@ def problem(
 ) -> Response:
     """A problem response; ``traceId`` and ``instance`` come from the exchange when there is one."""
     body: dict[str, object] = {
-        "type": _type_base + slug,
+        "type": (ex.problem_base if ex is not None else DEFAULT_TYPE_BASE) + slug,
         "title": title or HTTPStatus(status).phrase,
         "status": status,
         "detail": detail,

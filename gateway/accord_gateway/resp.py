@@ -147,7 +147,9 @@ class RespClient:
             self._last_failure = time.monotonic()
             if self._protocol is not None:
                 self._protocol.fail(RedisUnavailable(str(exc)))
-            error = RedisUnavailable(f"cannot connect to Redis at {self.host}:{self.port}: {exc or type(exc).__name__}")
+            error = RedisUnavailable(
+                f"cannot connect to Redis at {self.host}:{self.port}: {exc or type(exc).__name__}"
+            )
             self._connecting.set_exception(error)
             self._connecting.exception()  # retrieved: waiters get it through shield
             self._connecting = None

@@ -110,7 +110,9 @@ class Router:
             return Match(None, {}, tuple(sorted(node.methods)), any_policy.path)
         policy, names = entry
         try:
-            params = {name: unquote(value, errors="strict") for name, value in zip(names, values, strict=True)}
+            params = {
+                name: unquote(value, errors="strict") for name, value in zip(names, values, strict=True)
+            }
         except UnicodeDecodeError:
             raise BadPath("a path parameter is not percent-encoded UTF-8") from None
         return Match(policy, params, template=policy.path)

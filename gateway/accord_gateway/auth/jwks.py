@@ -68,16 +68,25 @@ class Jwks:
     async def key_for(self, kid: str | None, alg: str) -> jwt.PyJWK | None:
         """The key that may verify a token with header ``kid``/``alg``, or None."""
         now = time.monotonic()
-        if now - self._loaded_at >= self.cache_seconds and now - self._attempted_at >= self.min_refresh_interval:
+        if (
+            now - self._loaded_at >= self.cache_seconds
+            and now - self._attempted_at >= self.min_refresh_interval
+        ):
             await self.refresh()
         found = self._find(kid, alg)
-        if found is None and kid is not None and time.monotonic() - self._attempted_at >= self.min_refresh_interval:
-            await self.refresh()  # maybe the keys rotated
-            found = self._find(kid, alg)
+        if found is None and kid is not None:
+            if self._inflight is not None:  # a fetch is under way: its keys may have this kid
+                await asyncio.shield(self._inflight)
+                found = self._find(kid, alg)
+            elif time.monotonic() - self._attempted_at >= self.min_refresh_interval:
+                await self.refresh()  # maybe the keys rotated
+                found = self._find(kid, alg)
         return found
 
     def _find(self, kid: str | None, alg: str) -> jwt.PyJWK | None:
-        candidates = self.keys.get(kid or "", []) if kid is not None else [k for v in self.keys.values() for k in v]
+        candidates = (
+            self.keys.get(kid or "", []) if kid is not None else [k for v in self.keys.values() for k in v]
+        )
         wanted_kty, wanted_crv = ALGORITHM_KEYS.get(alg, ("", None))
         for data, key in candidates:
             if data.get("kty") != wanted_kty:
@@ -102,7 +111,9 @@ class Jwks:
             self.keys = parse_jwks(raw)
             self._loaded_at = time.monotonic()
         except JwksError as exc:
-            log.warning("JWKS refresh from %s failed, keeping %d key(s): %s", self.source, len(self.keys), exc)
+            log.warning(
+                "JWKS refresh from %s failed, keeping %d key(s): %s", self.source, len(self.keys), exc
+            )
         finally:
             self._inflight.set_result(None)
             self._inflight = None

@@ -1,0 +1,70 @@
+"""``accord gateway``: run the policy gateway (``serve``) or check its configuration (``check``)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from accord_cli._errors import report_errors
+from accord_cli._output import console
+
+_CONFIG = click.option(
+    "--config",
+    "config_path",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The gateway configuration (gateway.yaml).",
+)
+
+
+@click.group("gateway")
+def command() -> None:
+    """Enforce the contracts' policies in front of their upstreams."""
+
+
+@command.command("serve")
+@_CONFIG
+@click.option("--host", default=None, help="Address to listen on (default: server.host of the config).")
+@click.option("--port", type=click.IntRange(0, 65535), default=None, help="Port (default: server.port).")
+@report_errors
+def serve(config_path: Path, host: str | None, port: int | None) -> None:
+    """Start the gateway under uvicorn; SIGHUP reloads configuration and contracts."""
+    from accord_gateway.config import load_gateway_config
+    from accord_gateway.server import run
+
+    config = load_gateway_config(config_path)  # fail fast, located, before the server starts
+    out = console()
+    out.info(
+        f"accord gateway listening on http://{host or config.server.host}:{port if port is not None else config.server.port}"
+    )
+    run(config_path, host, port)
+
+
+@command.command("check")
+@_CONFIG
+@report_errors
+def check(config_path: Path) -> None:
+    """Load the configuration and contracts and compile every policy, as `serve` would, then stop."""
+    from accord_gateway.config import load_gateway_config
+    from accord_gateway.metrics import Metrics
+    from accord_gateway.state import build_state
+
+    out = console()
+    config = load_gateway_config(config_path)
+    state = build_state(config, Metrics())
+    per_domain = Counter(policy.domain for policy in state.policies)
+    for domain, upstream in sorted(state.upstreams.items()):
+        out.out(f"{domain}: {per_domain[domain]} operations -> {upstream.base_url}")
+    bearer_only = [
+        p.key
+        for p in state.policies
+        if p.auth and all(any(s.bearer for s, _ in req.schemes) for req in p.auth if not req.anonymous)
+    ]
+    if bearer_only and config.auth.jwt is None:
+        out.info(
+            f"warning: {len(bearer_only)} operation(s) accept only bearer tokens but auth.jwt is not configured"
+        )
+    backend = config.rate_limit.backend if config.rate_limit.enabled else "off"
+    out.info(f"{config.file}: ok ({len(state.policies)} operations, rate limit: {backend})")

@@ -1,0 +1,41 @@
+"""API keys: only their SHA-256 is configured; a presented key is hashed and looked up."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from accord_gateway.config import ApiKeyClient
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: a client id and the scopes it holds, and how it proved it."""
+
+    client_id: str
+    scopes: frozenset[str]
+    method: str  # "api_key" or "jwt"
+
+
+class ApiKeys:
+    """Configured clients by key hash. Keys are high-entropy secrets, so a plain SHA-256 suffices
+    (no password hashing needed) and a dict lookup by hash leaks nothing usable through timing."""
+
+    def __init__(self, clients: list[ApiKeyClient]) -> None:
+        self._by_hash = {
+            client.sha256.lower(): Principal(client.id, frozenset(client.scopes), "api_key")
+            for client in clients
+        }
+
+    def __len__(self) -> int:
+        return len(self._by_hash)
+
+    def lookup(self, presented: str) -> Principal | None:
+        if not presented or len(presented) > 512:
+            return None
+        return self._by_hash.get(hashlib.sha256(presented.encode("utf-8", "surrogateescape")).hexdigest())
+
+
+def hash_key(key: str) -> str:
+    """The value to put in ``auth.apiKeys.clients[].sha256`` for ``key``."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
