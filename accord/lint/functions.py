@@ -11,7 +11,7 @@ from typing import Any
 from accord.loader import Document
 from accord.spec import iter_async_operations, iter_messages, iter_operations
 from accord.spec.openapi import media_schemas
-from accord.spec.schema import subschemas
+from accord.spec.schema import child_schemas
 
 CAMEL_CASE = re.compile(r"^[a-z][a-zA-Z0-9]*$")
 PASCAL_CASE = re.compile(r"^[A-Z][a-zA-Z0-9]*$")
@@ -64,7 +64,7 @@ def _mark(usage: dict[int, set[str]], nodes: dict[int, dict[str, Any]], root: An
         if context in seen:
             continue
         seen.add(context)
-        stack.extend(sub for _, sub in subschemas(node))
+        stack.extend(child_schemas(node))
 
 
 def schema_usage(doc: Document) -> dict[int, SchemaUse]:

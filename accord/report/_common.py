@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import posixpath
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -137,10 +138,12 @@ def change_text(change: Change) -> str:
     return f"{change.operation}: {change.message}" if change.operation else change.message
 
 
+@functools.lru_cache(maxsize=4096)
 def relative_path(file: str, root: str | None) -> str:
     """``file`` (a display path: relative to the working directory, or absolute) relative to ``root``.
 
-    Always uses ``/``. A file outside ``root`` keeps its absolute path.
+    Always uses ``/``. A file outside ``root`` keeps its absolute path. Cached: a report asks for
+    the same few files once per finding.
     """
     if root is None:
         return file.replace(os.sep, "/")

@@ -54,8 +54,16 @@ def is_nullable(schema: Any) -> bool:
     return False
 
 
+_SINGLE = frozenset(SINGLE)
+_LISTS = frozenset(LISTS)
+_MAPS = frozenset(MAPS)
+_ALL = _SINGLE | _LISTS | _MAPS
+
+
 def subschemas(schema: dict[str, Any]) -> Iterator[tuple[tuple[str | int, ...], dict[str, Any]]]:
-    """Direct subschemas with the keys leading to them."""
+    """Direct subschemas with the keys leading to them (in keyword order: single, lists, maps)."""
+    if _ALL.isdisjoint(schema):
+        return
     for key in SINGLE:
         value = schema.get(key)
         if isinstance(value, dict):
@@ -72,6 +80,22 @@ def subschemas(schema: dict[str, Any]) -> Iterator[tuple[tuple[str | int, ...], 
             for name, item in value.items():
                 if isinstance(item, dict):
                     yield (key, name), item
+
+
+def child_schemas(schema: dict[str, Any]) -> list[dict[str, Any]]:
+    """Direct subschemas without their keys (the fast path for walks that need no paths)."""
+    found: list[dict[str, Any]] = []
+    for key in _ALL.intersection(schema):
+        value = schema[key]
+        if key in _SINGLE:
+            if type(value) is dict:
+                found.append(value)
+        elif key in _LISTS:
+            if type(value) is list:
+                found.extend(item for item in value if type(item) is dict)
+        elif type(value) is dict:
+            found.extend(item for item in value.values() if type(item) is dict)
+    return found
 
 
 def walk_schema(

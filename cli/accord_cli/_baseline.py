@@ -27,7 +27,10 @@ def fingerprinter(root: Path) -> Callable[[Finding], str]:
     anchor = str(root)
 
     def identity(finding: Finding) -> str:
-        location = dataclasses.replace(finding.location, file=relative_path(finding.location.file, anchor))
+        file = relative_path(finding.location.file, anchor)
+        if file == finding.location.file:
+            return fingerprint(finding)
+        location = dataclasses.replace(finding.location, file=file)
         return fingerprint(dataclasses.replace(finding, location=location))
 
     return identity

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import importlib.util
 import os
@@ -62,6 +63,9 @@ def cli(ctx: click.Context, quiet: bool, no_color: bool) -> None:
 
 def main(argv: list[str] | None = None) -> Any:
     """Console-script entry point."""
+    # A command allocates a resolved contract graph that lives until the process exits; the
+    # default young-generation threshold would re-scan it over and over while it is built.
+    gc.set_threshold(100_000, 50, 50)
     return cli.main(args=argv, prog_name="accord", standalone_mode=True)
 
 
