@@ -54,14 +54,17 @@ class _Bundler:
             copy["$ref"] = self.local_ref(ref, file, pointer)
             return copy
         result: dict[str, Any] = {}
-        for key, value in node.items():
-            is_literal = (
-                literal
-                or key in ("example", "default", "const", "enum")
-                or (key == "examples" and isinstance(value, list))
-                or (key == "value" and "/examples/" in pointer)
+        names = key in _NAME_MAPS  # members of a name map are names, never literal keywords
+        for member, value in node.items():
+            is_literal = literal or (
+                not names
+                and (
+                    member in ("example", "default", "const", "enum")
+                    or (member == "examples" and isinstance(value, list))
+                    or (member == "value" and "/examples/" in pointer)
+                )
             )
-            result[key] = self.rewrite(value, file, _pointer.child(pointer, key), is_literal)
+            result[member] = self.rewrite(value, file, _pointer.child(pointer, member), is_literal, member)
         return result
 
     def local_ref(self, ref: str, file: SourceFile, site_pointer: str) -> str:
