@@ -35,7 +35,7 @@ pytest: $(STAMP)
 	$(BIN)/pytest -q -p no:cacheprovider
 
 docs: $(STAMP)
-	$(BIN)/python -m accord_cli.docgen docs
+	$(BIN)/python -m accord_cli.docgen_all docs
 	$(BIN)/mkdocs build --strict
 
 docs-build: $(STAMP)
@@ -48,6 +48,7 @@ test: $(STAMP)
 	$(BIN)/accord validate contracts
 	$(BIN)/accord lint --fail-severity warn contracts
 	$(BIN)/pytest -q -p no:cacheprovider
+	$(BIN)/mkdocs build --strict --quiet
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
