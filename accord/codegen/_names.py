@@ -5,7 +5,7 @@ from __future__ import annotations
 import keyword
 import re
 
-_WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z]|[0-9]|\b|_|$)|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
+_WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+[0-9]*|[A-Z]+[0-9]*|[0-9]+")
 #: Names that would shadow what generated modules import or define.
 _RESERVED = frozenset({"self", "impl", "router", "app", "transport", "handler", "response", "request"})
 
@@ -30,7 +30,7 @@ def snake(text: str) -> str:
     name = "_".join(words(text)) or "value"
     if name[0].isdigit():
         name = f"n_{name}"
-    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
+    if keyword.iskeyword(name):
         name += "_"
     return name
 

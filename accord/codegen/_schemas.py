@@ -203,7 +203,7 @@ class SchemaRegistry:
                 ]
             elif key in MAPS and isinstance(value, dict):
                 out[key] = {
-                    name: self.rewrite(file, child(here, name), item, f"{hint} {name}")
+                    name: self._member(file, child(here, name), item, f"{hint} {name}", key == "properties")
                     for name, item in value.items()
                 }
             else:
@@ -214,24 +214,128 @@ class SchemaRegistry:
                 out["type"] = [out["type"], "null"]
         return out
 
+    def _member(self, file: SourceFile, pointer: str, node: Any, hint: str, is_property: bool) -> Any:
+        # An inline object under `data` (a CloudEvent's payload) becomes a named model, `<Event>Data`,
+        # so typed publishers can name the type of what they send.
+        if is_property and pointer.endswith("/data") and isinstance(node, dict) and _is_inline_object(node):
+            return {"$ref": _PREFIX + self.ref_for(file, pointer, hint).key}
+        return self.rewrite(file, pointer, node, hint)
+
     # -- results ----------------------------------------------------------------------------------
     def models(self) -> dict[str, list[ModelDef]]:
         """Every registered model by package, in registration order (rewriting registers more)."""
         while self._pending:
             ref, file, pointer = self._pending.pop(0)
             node = resolve(file.data, pointer)
-            schema = self.rewrite(file, pointer, node, ref.name)
+            if self._conflicting_all_of(file, pointer, node):
+                schema = self.flatten(file, pointer, node, ref.name)
+            else:
+                schema = self.rewrite(file, pointer, node, ref.name)
             self._store(ModelDef(ref, schema, file.location(pointer)), file, pointer)
         by_package: dict[str, list[ModelDef]] = {}
         for ref in self._order:
             by_package.setdefault(ref.module, []).append(self._models[ref])
         return by_package
 
+    def model(self, ref: TypeRef) -> ModelDef:
+        """The finished model ``ref`` (rewriting whatever is still pending first)."""
+        self.models()
+        return self._models[ref]
+
+    # -- allOf flattening -------------------------------------------------------------------------
+    def flatten(self, file: SourceFile, pointer: str, node: Any, hint: str) -> dict[str, Any]:
+        """``allOf`` merged into one object schema (rewritten): members left to right, then the rest.
+
+        A later property replaces an earlier one unless it only annotates it. Used where an
+        ``allOf`` class hierarchy would redeclare a field with an incompatible type (a CloudEvents
+        envelope's ``data: object`` under an event's ``data: Item``), which type checkers refuse.
+        """
+        if (
+            isinstance(node, dict)
+            and isinstance(node.get("$ref"), str)
+            and set(node) - {"$ref"} <= _ANNOTATIONS
+        ):
+            target, target_pointer = self.follow(file, pointer, node["$ref"])
+            return self.flatten(target, target_pointer, resolve(target.data, target_pointer), hint)
+        if not isinstance(node, dict):
+            return {}
+        members = node.get("allOf")
+        if not isinstance(members, list):
+            rewritten = self.rewrite(file, pointer, node, hint)
+            return rewritten if isinstance(rewritten, dict) else {}
+        merged: dict[str, Any] = {"type": "object"}
+        for index, member in enumerate(members):
+            _merge(merged, self.flatten(file, child(child(pointer, "allOf"), index), member, hint))
+        rest = {k: v for k, v in node.items() if k != "allOf"}
+        if rest:
+            _merge(merged, self.rewrite(file, pointer, rest, hint))
+        for key in ("description", "title"):
+            if isinstance(node.get(key), str):
+                merged[key] = node[key]
+        return merged
+
+    def _conflicting_all_of(self, file: SourceFile, pointer: str, node: Any) -> bool:
+        """Whether two ``allOf`` members both give a type to the same property."""
+        members = node.get("allOf") if isinstance(node, dict) else None
+        if not isinstance(members, list):
+            return False
+        typed: dict[str, int] = {}
+        for index, member in enumerate(members):
+            for name in self._typed_properties(file, child(child(pointer, "allOf"), index), member, 0):
+                typed[name] = typed.get(name, 0) + 1
+        return any(count > 1 for count in typed.values())
+
+    def _typed_properties(self, file: SourceFile, pointer: str, node: Any, depth: int) -> set[str]:
+        if not isinstance(node, dict) or depth > 16:
+            return set()
+        if isinstance(node.get("$ref"), str):
+            target, target_pointer = self.follow(file, pointer, node["$ref"])
+            return self._typed_properties(
+                target, target_pointer, resolve(target.data, target_pointer), depth + 1
+            )
+        found: set[str] = set()
+        properties = node.get("properties")
+        if isinstance(properties, dict):
+            found.update(
+                n for n, s in properties.items() if not (isinstance(s, dict) and set(s) <= _ANNOTATIONS)
+            )
+        members = node.get("allOf")
+        if isinstance(members, list):
+            for index, member in enumerate(members):
+                found |= self._typed_properties(
+                    file, child(child(pointer, "allOf"), index), member, depth + 1
+                )
+        return found
+
     def _store(self, model: ModelDef, file: SourceFile, pointer: str) -> None:
         if model.ref not in self._models:
             self._order.append(model.ref)
         self._models[model.ref] = model
         self._sources[model.ref] = (file, pointer)
+
+
+def _is_inline_object(schema: dict[str, Any]) -> bool:
+    kind = schema.get("type")
+    return "$ref" not in schema and bool(schema.get("properties")) and kind in ("object", None)
+
+
+def _merge(into: dict[str, Any], part: dict[str, Any]) -> None:
+    for key, value in part.items():
+        if key == "properties" and isinstance(value, dict):
+            properties = into.setdefault("properties", {})
+            for name, schema in value.items():
+                current = properties.get(name)
+                if isinstance(current, dict) and isinstance(schema, dict) and set(schema) <= _ANNOTATIONS:
+                    properties[name] = {**current, **schema}
+                else:
+                    properties[name] = schema
+        elif key == "required" and isinstance(value, list):
+            required = into.setdefault("required", [])
+            required.extend(v for v in value if v not in required)
+        elif key in ("description", "title"):
+            continue
+        else:
+            into[key] = value
 
 
 def _plain(value: Any) -> Any:

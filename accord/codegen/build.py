@@ -34,15 +34,17 @@ def build_project(contract_set: ContractSet, domains: Sequence[str] = ()) -> Pro
     unknown = [name for name in domains if name not in config.domains]
     if unknown:
         known = ", ".join(config.domains)
-        raise UsageError(f"unknown domain {unknown[0]!r} (known: {known})", Location(config.file or "accord.yaml"))
+        raise UsageError(
+            f"unknown domain {unknown[0]!r} (known: {known})", Location(config.file or "accord.yaml")
+        )
     _raise_load_errors(contract_set)
     by_domain: dict[str, list[Document]] = {}
     for doc in contract_set.documents:
         domain = contract_set.domain_of(doc)
         if domain is not None:
             by_domain.setdefault(domain, []).append(doc)
-    for docs in by_domain.values():
-        for doc in docs:
+    for loaded in by_domain.values():
+        for doc in loaded:
             if doc.ref_problems:
                 problem = doc.ref_problems[0]
                 raise RefError(problem.message, problem.file.location(problem.pointer))
@@ -74,14 +76,14 @@ def build_project(contract_set: ContractSet, domains: Sequence[str] = ()) -> Pro
         docs = by_domain.get(name, [])
         if not docs:
             continue
-        domain = DomainDef(name, module_name(name), [_source(doc.source, root) for doc in docs])
+        definition = DomainDef(name, module_name(name), [_source(doc.source, root) for doc in docs])
         for doc in docs:
             if doc.kind == "openapi":
                 register_component_schemas(doc, registry)
-                domain.service = build_service(doc, registry)
+                definition.service = build_service(doc, registry)
             else:
-                domain.events = events.build(doc, domain.package)
-        result.append(domain)
+                definition.events = events.build(doc, definition.package)
+        result.append(definition)
     models = _with_whole_common_files(registry)
     common_sources = sorted(
         {_source(f, root) for f in _model_files(registry, models) if package_of(f.path) == COMMON},

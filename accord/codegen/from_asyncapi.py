@@ -16,7 +16,7 @@ from accord.codegen._names import constant, pascal, snake
 from accord.codegen._schemas import SchemaRegistry
 from accord.codegen.ir import EventDef, EventsDef, TypeRef
 from accord.errors import InputError
-from accord.loader import Document, SourceFile
+from accord.loader import Document
 from accord.loader._pointer import child, resolve
 from accord.spec import iter_async_operations, iter_messages
 from accord.spec.asyncapi import Message
@@ -63,17 +63,14 @@ class EventsBuilder:
         if not isinstance(payload_node, dict):
             raise InputError(f"message {message.id} has no payload schema", file.location(pointer))
         name = pascal(str(raw.get("name") or message.id))
-        hint = f"{name} event"
-        schema = self._flatten(file, child(pointer, "payload"), payload_node, hint)
-        title = raw.get("title") or raw.get("summary") or name
-        schema["description"] = f"CloudEvents message `{raw.get('name') or message.id}`: {title}."
-        package = self.registry.package_of(file)
-        model = self.registry.add(
-            package, self.registry.reserve(package, f"{name}Event"), schema, file, child(pointer, "payload")
+        model = self.registry.ref_for(file, child(pointer, "payload"), f"{name} event")
+        schema = self.registry.model(model).schema
+        properties: dict[str, Any] = (
+            schema["properties"] if isinstance(schema.get("properties"), dict) else {}
         )
-        data = schema.get("properties", {}).get("data")
+        data = properties.get("data")
         data_model = _ref_of(data) if isinstance(data, dict) else None
-        type_schema = schema.get("properties", {}).get("type")
+        type_schema = properties.get("type")
         event_type = type_schema.get("const") if isinstance(type_schema, dict) else None
         result = Payload(model, data_model, event_type if isinstance(event_type, str) else None)
         self._payloads[key] = result
@@ -82,7 +79,7 @@ class EventsBuilder:
     def build(self, doc: Document, domain_package: str) -> EventsDef:
         """Every operation of the document, and a payload model for every message it defines."""
         data = doc.data if isinstance(doc.data, dict) else {}
-        info = data.get("info") if isinstance(data.get("info"), dict) else {}
+        info: dict[str, Any] = data["info"] if isinstance(data.get("info"), dict) else {}
         self.register_component_schemas(doc)
         for message in iter_messages(doc):
             self.payload(doc, message)
@@ -125,60 +122,10 @@ class EventsBuilder:
                     )
                 )
         return EventsDef(
-            title=str(info.get("title") or doc.display), version=str(info.get("version") or "0"), events=events
+            title=str(info.get("title") or doc.display),
+            version=str(info.get("version") or "0"),
+            events=events,
         )
-
-    # -- flattening -----------------------------------------------------------------------------
-    def _flatten(self, file: SourceFile, pointer: str, node: Any, hint: str) -> dict[str, Any]:
-        if isinstance(node, dict) and isinstance(node.get("$ref"), str) and set(node) - {"$ref"} <= _ANNOTATIONS:
-            target, target_pointer = self.registry.follow(file, pointer, node["$ref"])
-            return self._flatten(target, target_pointer, resolve(target.data, target_pointer), hint)
-        if not isinstance(node, dict):
-            return {}
-        members = node.get("allOf")
-        if not isinstance(members, list):
-            return self._object(file, pointer, node, hint)
-        merged: dict[str, Any] = {"type": "object"}
-        for index, member in enumerate(members):
-            _merge(merged, self._flatten(file, child(child(pointer, "allOf"), index), member, hint))
-        rest = {k: v for k, v in node.items() if k != "allOf"}
-        if rest:
-            _merge(merged, self._object(file, pointer, rest, hint))
-        return merged
-
-    def _object(self, file: SourceFile, pointer: str, node: dict[str, Any], hint: str) -> dict[str, Any]:
-        rewritten = self.registry.rewrite(file, pointer, node, hint)
-        result: dict[str, Any] = rewritten if isinstance(rewritten, dict) else {}
-        properties = result.get("properties")
-        data = properties.get("data") if isinstance(properties, dict) else None
-        if isinstance(properties, dict) and isinstance(data, dict) and "$ref" not in data and _is_object(data):
-            ref = self.registry.ref_for(file, child(child(pointer, "properties"), "data"), f"{hint} data")
-            properties["data"] = {"$ref": _PREFIX + ref.key}
-        return result
-
-
-def _is_object(schema: dict[str, Any]) -> bool:
-    kind = schema.get("type")
-    return bool(schema.get("properties")) and (kind == "object" or kind is None)
-
-
-def _merge(into: dict[str, Any], part: dict[str, Any]) -> None:
-    for key, value in part.items():
-        if key == "properties" and isinstance(value, dict):
-            properties = into.setdefault("properties", {})
-            for name, schema in value.items():
-                current = properties.get(name)
-                if isinstance(current, dict) and isinstance(schema, dict) and set(schema) <= _ANNOTATIONS:
-                    properties[name] = {**current, **schema}
-                else:
-                    properties[name] = schema
-        elif key == "required" and isinstance(value, list):
-            required = into.setdefault("required", [])
-            required.extend(v for v in value if v not in required)
-        elif key in ("description", "title"):
-            continue
-        else:
-            into[key] = value
 
 
 def _ref_of(schema: dict[str, Any]) -> TypeRef | None:

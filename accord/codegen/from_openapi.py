@@ -63,7 +63,7 @@ def _pointer_hint(pointer: str, fallback: str) -> str:
 def build_service(doc: Document, registry: SchemaRegistry) -> ServiceDef:
     """The service of one OpenAPI document: one :class:`TagDef` per tag, operations in document order."""
     data = doc.data if isinstance(doc.data, dict) else {}
-    info = data.get("info") if isinstance(data.get("info"), dict) else {}
+    info: dict[str, Any] = data["info"] if isinstance(data.get("info"), dict) else {}
     described = {
         str(t.get("name")): t.get("description") for t in data.get("tags") or [] if isinstance(t, dict)
     }
@@ -112,7 +112,7 @@ def _operation(
     params: list[Param] = []
     for param in parameters:
         name, where = str(param.get("name")), str(param.get("in"))
-        schema = param.get("schema") if isinstance(param.get("schema"), dict) else {}
+        schema: dict[str, Any] = param["schema"] if isinstance(param.get("schema"), dict) else {}
         description = param.get("description")
         params.append(
             Param(
@@ -125,8 +125,14 @@ def _operation(
                 deprecated=bool(param.get("deprecated")),
             )
         )
-    ordered = sorted(params, key=lambda p: ("path", "query", "header", "cookie").index(p.location)
-                     if p.location in ("path", "query", "header", "cookie") else 4)
+    ordered = sorted(
+        params,
+        key=lambda p: (
+            ("path", "query", "header", "cookie").index(p.location)
+            if p.location in ("path", "query", "header", "cookie")
+            else 4
+        ),
+    )
     named = [
         Param(p.name, _unique(p.name, taken), p.location, p.required, p.schema, p.description, p.deprecated)
         for p in ordered
@@ -164,7 +170,9 @@ def _body(doc: Document, registry: SchemaRegistry, node: dict[str, Any], operati
     description = body.get("description") if isinstance(body.get("description"), str) else None
     if media is None:
         content = body.get("content")
-        media_type = next(iter(content)) if isinstance(content, dict) and content else "application/octet-stream"
+        media_type = (
+            next(iter(content)) if isinstance(content, dict) and content else "application/octet-stream"
+        )
         return Body(str(media_type), None, bool(body.get("required")), description)
     media_type, media_node = media
     model = model_of(doc, registry, media_node.get("schema"), f"{operation_id} request")
@@ -181,8 +189,10 @@ def _replies(doc: Document, registry: SchemaRegistry, node: dict[str, Any], oper
         media_type: str | None = None
         if media is not None:
             media_type, media_node = media
-            hint = f"{operation_id} response {status}" if several or not status.startswith("2") else (
-                f"{operation_id} response"
+            hint = (
+                f"{operation_id} response {status}"
+                if several or not status.startswith("2")
+                else (f"{operation_id} response")
             )
             model = model_of(doc, registry, media_node.get("schema"), hint)
         headers: list[Header] = []
@@ -190,7 +200,9 @@ def _replies(doc: Document, registry: SchemaRegistry, node: dict[str, Any], oper
         if isinstance(raw_headers, dict):
             for name, header in raw_headers.items():
                 if isinstance(header, dict):
-                    schema = header.get("schema") if isinstance(header.get("schema"), dict) else {}
+                    schema: dict[str, Any] = (
+                        header["schema"] if isinstance(header.get("schema"), dict) else {}
+                    )
                     description = header.get("description")
                     headers.append(
                         Header(

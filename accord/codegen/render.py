@@ -77,13 +77,18 @@ def dcg_document(models: dict[str, list[ModelDef]]) -> dict[str, Any]:
     for package in sorted(models):
         for model in models[package]:
             schemas[model.ref.key] = model.schema
-    return {"openapi": "3.1.0", "info": {"title": "accord", "version": "0"}, "paths": {},
-            "components": {"schemas": schemas}}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "accord", "version": "0"},
+        "paths": {},
+        "components": {"schemas": schemas},
+    }
 
 
 def render_models(project: Project) -> dict[str, str]:
     """package -> body of its ``models.py`` (module docstring first, no header)."""
-    from datamodel_code_generator import DataModelType, InputFileType, PythonVersion, generate
+    from datamodel_code_generator import LiteralType, PythonVersion, generate
+    from datamodel_code_generator.enums import DataModelType, InputFileType
 
     document = dcg_document(project.models)
     if not document["components"]["schemas"]:
@@ -99,7 +104,7 @@ def render_models(project: Project) -> dict[str, str]:
                 disable_timestamp=True,
                 field_constraints=True,
                 use_schema_description=True,
-                enum_field_as_literal="all",
+                enum_field_as_literal=LiteralType.All,
                 use_exact_imports=True,
                 collapse_root_models=True,
                 strict_nullable=True,
@@ -170,12 +175,25 @@ def render_service(domain: DomainDef) -> str:
     typing_names = {"Protocol"}
     blocks: list[str] = []
     for tag in service.tags:
-        blocks.append(_protocol(tag.class_name, tag.name, tag.description, tag.operations, imports, typing_names))
+        blocks.append(
+            _protocol(tag.class_name, tag.name, tag.description, tag.operations, imports, typing_names)
+        )
     for tag in service.tags:
-        blocks.append(_router(tag.function_name, tag.class_name, tag.name, tag.operations, imports, fastapi_names,
-                              typing_names))
+        blocks.append(
+            _router(
+                tag.function_name,
+                tag.class_name,
+                tag.name,
+                tag.operations,
+                imports,
+                fastapi_names,
+                typing_names,
+            )
+        )
     blocks.append(_create_app(domain, service.title, service.version, service.description))
-    names = sorted([t.class_name for t in service.tags] + [t.function_name for t in service.tags] + ["create_app"])
+    names = sorted(
+        [t.class_name for t in service.tags] + [t.function_name for t in service.tags] + ["create_app"]
+    )
     lines = [
         _docstring(
             f"{service.title} {service.version}: the FastAPI service of the {domain.name} domain.\n\n"
@@ -207,7 +225,12 @@ def _success_types(op: OperationDef, imports: _Imports) -> str:
             models.append(name)
     if not models:
         models = ["None"]
+    if "None" in models:  # None last (RUF036)
+        models = [m for m in models if m != "None"] + ["None"]
     union = " | ".join(models)
+    wrapped = " | ".join(m for m in models if m != "None")
+    if "None" in models:
+        return f"Reply[{union}] | {wrapped + ' | ' if wrapped else ''}None"
     return f"{union} | Reply[{union}]"
 
 
@@ -295,7 +318,9 @@ def _route(op: OperationDef, imports: _Imports, fastapi_names: set[str], typing_
     call: list[str] = []
     required_first = sorted(op.params, key=lambda p: not _has_no_default(p))
     for param in required_first:
-        marker = {"path": "Path", "query": "Query", "header": "Header", "cookie": "Cookie"}.get(param.location, "Query")
+        marker = {"path": "Path", "query": "Query", "header": "Header", "cookie": "Cookie"}.get(
+            param.location, "Query"
+        )
         fastapi_names.add(marker)
         typing_names.add("Annotated")
         constraints = _constraints(param.schema)
@@ -373,8 +398,15 @@ def python_type(schema: dict[str, Any], typing_names: set[str]) -> str:
 
 def _constraints(schema: dict[str, Any]) -> list[str]:
     out: list[str] = []
-    mapping = (("minLength", "min_length"), ("maxLength", "max_length"), ("pattern", "pattern"),
-               ("minimum", "ge"), ("maximum", "le"), ("exclusiveMinimum", "gt"), ("exclusiveMaximum", "lt"))
+    mapping = (
+        ("minLength", "min_length"),
+        ("maxLength", "max_length"),
+        ("pattern", "pattern"),
+        ("minimum", "ge"),
+        ("maximum", "le"),
+        ("exclusiveMinimum", "gt"),
+        ("exclusiveMaximum", "lt"),
+    )
     for key, kwarg in mapping:
         value = schema.get(key)
         if isinstance(value, bool) or value is None:

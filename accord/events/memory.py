@@ -45,7 +45,12 @@ class InMemoryBroker:
         self.published: list[tuple[str, bytes]] = []
 
     async def publish(
-        self, address: str, body: bytes, *, message_id: str | None = None, headers: Mapping[str, str] | None = None
+        self,
+        address: str,
+        body: bytes,
+        *,
+        message_id: str | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         self.published.append((address, body))
         for queue in list(self._queues.values()):
@@ -57,7 +62,9 @@ class InMemoryBroker:
             except Exception as exc:  # a consumer's failure must not stop delivery to the others
                 self.dead_letters.append(DeadLetter(address, body, f"{type(exc).__name__}: {exc}"))
 
-    async def subscribe(self, pattern: str, handler: RawHandler, *, queue: str | None = None) -> _MemorySubscription:
+    async def subscribe(
+        self, pattern: str, handler: RawHandler, *, queue: str | None = None
+    ) -> _MemorySubscription:
         name = queue or f"amq.gen-{next(self._anonymous)}"
         bound = self._queues.setdefault(name, _Queue(name, []))
         if pattern not in bound.patterns:

@@ -29,7 +29,12 @@ class Transport(Protocol):
     """A broker connection: in memory (:class:`~accord.events.InMemoryBroker`) or AMQP."""
 
     async def publish(
-        self, address: str, body: bytes, *, message_id: str | None = None, headers: Mapping[str, str] | None = None
+        self,
+        address: str,
+        body: bytes,
+        *,
+        message_id: str | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         """Send ``body`` to every subscription whose pattern matches ``address``."""
 

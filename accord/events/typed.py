@@ -80,7 +80,9 @@ class EventChannel(Generic[M]):
         try:
             return self.model.model_validate_json(body)
         except ValidationError as exc:
-            raise InvalidEvent(f"not a valid {self.model.__name__} on {self.address}: {exc.error_count()} error(s)") from exc
+            raise InvalidEvent(
+                f"not a valid {self.model.__name__} on {self.address}: {exc.error_count()} error(s)"
+            ) from exc
 
     async def publish(self, transport: Transport, event: M | dict[str, Any]) -> None:
         """Validate and send ``event`` with routing key :attr:`address`."""

@@ -25,13 +25,40 @@ _LITERAL_KEYS = frozenset({"example", "default", "const", "enum"})
 _LITERALISH = _LITERAL_KEYS | {"examples", "value"}
 #: Maps whose keys are names chosen by the author: a member called `default` or `example` there
 #: (a `default` response, an example named `default`, a property named `enum`) is not literal data.
-_NAME_MAPS = frozenset({
-    "properties", "patternProperties", "$defs", "definitions", "dependentSchemas", "responses",
-    "examples", "schemas", "headers", "parameters", "requestBodies", "securitySchemes", "links",
-    "callbacks", "pathItems", "content", "encoding", "variables", "mapping", "paths", "webhooks",
-    "channels", "operations", "messages", "servers", "serverVariables", "correlationIds",
-    "messageTraits", "operationTraits", "scopes",
-})
+_NAME_MAPS = frozenset(
+    {
+        "properties",
+        "patternProperties",
+        "$defs",
+        "definitions",
+        "dependentSchemas",
+        "responses",
+        "examples",
+        "schemas",
+        "headers",
+        "parameters",
+        "requestBodies",
+        "securitySchemes",
+        "links",
+        "callbacks",
+        "pathItems",
+        "content",
+        "encoding",
+        "variables",
+        "mapping",
+        "paths",
+        "webhooks",
+        "channels",
+        "operations",
+        "messages",
+        "servers",
+        "serverVariables",
+        "correlationIds",
+        "messageTraits",
+        "operationTraits",
+        "scopes",
+    }
+)
 #: A YAML alias bomb expands past this many nodes; refuse it.
 MAX_EXPANDED_NODES = 5_000_000
 
