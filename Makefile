@@ -47,6 +47,7 @@ test: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/accord validate contracts
 	$(BIN)/accord lint --fail-severity warn contracts
+	$(BIN)/accord generate --check
 	$(BIN)/pytest -q -p no:cacheprovider
 	$(BIN)/mkdocs build --strict --quiet
 
