@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/accord catalog contracts
+	$(BIN)/accord demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check accord cli gateway tests benchmarks
