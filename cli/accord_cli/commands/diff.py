@@ -12,6 +12,7 @@ import dataclasses
 import io
 import os
 import subprocess
+import sys
 import tarfile
 import tempfile
 from collections.abc import Iterator
@@ -32,6 +33,7 @@ from accord.loader import Document, document_from_source, parse_source, read_sou
 from accord.model import Change, Location, Severity
 from accord_cli._errors import Failed, report_errors
 from accord_cli._output import console
+from accord_cli._progress import Progress
 
 
 @dataclass
@@ -334,8 +336,10 @@ def command(
         raise UsageError(f"expected BASE and REVISION (got {len(sides)} argument(s)), or --against REV")
     ignores = load_ignores(ignore_file)
     report = DiffReport(expired=expired_entries(ignores, when))
-    with contextlib.ExitStack() as stack:
+    show_progress = not out.quiet and sys.stderr.isatty()
+    with contextlib.ExitStack() as stack, Progress(show_progress, color=out.color) as progress:
         for base_spec, rev_spec in specs:
+            progress.update(f"comparing {base_spec} with {rev_spec}")
             report.results.extend(run_diff(base_spec, rev_spec, today=when, ignores=ignores, stack=stack))
     for entry in report.expired:
         out.info(f"warning: {entry.location}: ignore entry expired on {entry.expires} and no longer applies")

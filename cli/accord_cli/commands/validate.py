@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 import orjson
 
@@ -11,6 +13,7 @@ from accord.model import Finding
 from accord.validation import error_finding, validate_document
 from accord_cli._errors import EXIT_USAGE, Failed, report_errors
 from accord_cli._output import console
+from accord_cli._progress import Progress
 
 
 @click.command("validate")
@@ -25,14 +28,17 @@ def command(paths: tuple[str, ...], fmt: str, allow_remote_refs: bool) -> None:
     catalogue contributes the documents it lists.
     """
     out = console()
-    contract_set = load_contract_set(paths or ["."], allow_remote=allow_remote_refs)
-    findings: list[Finding] = [error_finding(exc, "?") for exc in contract_set.errors]
-    unreadable = any(isinstance(exc, InputError) for exc in contract_set.errors)
-    per_doc: dict[str, int] = {}
-    for doc in contract_set.documents:
-        found = validate_document(doc)
-        per_doc[doc.display] = len(found)
-        findings.extend(found)
+    with Progress(not out.quiet and sys.stderr.isatty(), color=out.color) as progress:
+        progress.update("loading contracts")
+        contract_set = load_contract_set(paths or ["."], allow_remote=allow_remote_refs)
+        findings: list[Finding] = [error_finding(exc, "?") for exc in contract_set.errors]
+        unreadable = any(isinstance(exc, InputError) for exc in contract_set.errors)
+        per_doc: dict[str, int] = {}
+        for doc in contract_set.documents:
+            progress.update(f"validating {doc.display}")
+            found = validate_document(doc)
+            per_doc[doc.display] = len(found)
+            findings.extend(found)
     if fmt == "json":
         payload = {
             "valid": not findings,
