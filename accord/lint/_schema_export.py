@@ -31,27 +31,17 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Literal
 
+from accord.spec.schema import LISTS, MAPS, SINGLE
+
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 Direction = Literal["request", "response"]
 
-#: Keywords whose value is one subschema (JSON Schema 2020-12 §10, draft-07 §6-9).
-_SINGLE = (
-    "items",
-    "additionalProperties",
-    "not",
-    "contains",
-    "propertyNames",
-    "if",
-    "then",
-    "else",
-    "unevaluatedItems",
-    "unevaluatedProperties",
-    "additionalItems",
-    "contentSchema",
-)
-_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
-_MAPS = ("properties", "patternProperties", "dependentSchemas")
+# Subschema keywords (JSON Schema 2020-12 §10, draft-07 §6-9) from the one table in accord.spec;
+# `$defs`/`definitions` are handled apart: their contents are inlined where referenced.
+_SINGLE = SINGLE
+_LISTS = LISTS
+_MAPS = tuple(key for key in MAPS if key not in ("$defs", "definitions"))
 #: Keywords that move the base URI or hold definitions already inlined: always dropped.
 _DROPPED = frozenset(
     {

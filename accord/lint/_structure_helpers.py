@@ -20,6 +20,7 @@ from accord.loader import Document, SourceFile
 from accord.loader._pointer import JsonPointerException, child, split_ref, tokens
 from accord.model import Location
 from accord.spec import iter_async_operations, iter_operations
+from accord.spec.schema import LISTS, MAPS, SINGLE
 
 #: A template expression of an OpenAPI path (OAS 3.1 §4.8.8 Paths Object, "path templating").
 TEMPLATE = re.compile(r"\{([^{}]*)\}")
@@ -31,26 +32,9 @@ COMPONENT_SECTIONS = {
     "openapi": ("schemas", "parameters", "responses", "headers", "examples", "requestBodies"),
     "asyncapi": ("messages", "schemas"),
 }
-_SCHEMA_MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"})
-_SCHEMA_LISTS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems", "items"})
-_SCHEMA_SINGLE = frozenset(
-    {
-        "schema",
-        "items",
-        "additionalProperties",
-        "not",
-        "contains",
-        "propertyNames",
-        "if",
-        "then",
-        "else",
-        "unevaluatedItems",
-        "unevaluatedProperties",
-        "additionalItems",
-        "contentSchema",
-    }
-)
-#: Containers whose members are OpenAPI Reference Objects to something other than a schema.
+_SCHEMA_MAPS = frozenset(MAPS)
+_SCHEMA_LISTS = frozenset({*LISTS, "items"})  # `items` was an array of schemas before 2020-12
+_SCHEMA_SINGLE = frozenset({"schema", *SINGLE})
 _NON_SCHEMA_MAPS = frozenset(
     {
         "parameters",

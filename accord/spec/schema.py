@@ -18,6 +18,7 @@ SINGLE = (
     "unevaluatedItems",
     "unevaluatedProperties",
     "additionalItems",
+    "contentSchema",
 )
 #: Keywords whose value is a list of subschemas.
 LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
