@@ -129,19 +129,56 @@ def _elements_before(raw: bytes, start: int, end: int) -> int:
 
 
 _FIRST_KEY = re.compile(rb"^\s*\{\s*" + _STR + rb"(\s*:[ \t]*)")
-_OPENING = re.compile(rb"[\[{]")
+# The next `[` or `{` outside string literals (a value string may hold brackets, e.g. `{org}` in a ref).
+_OPENING = re.compile(rb'(?:[^"\[{]++|' + _STR + rb")*+[\[{]", re.DOTALL)
 
 
-def json_index_from_data(raw: bytes, data: Any) -> JsonIndex | None:
+class DataJsonIndex:
+    """Offsets kept per container of the parsed data (``id(container) -> {key: offset}``).
+
+    Cheaper to build than one string per pointer: a lookup walks the parsed data along the
+    pointer instead. Scalar array items are not indexed (their array is).
+    """
+
+    def __init__(self, raw: bytes, data: Any, tables: dict[int, dict[Any, int]]) -> None:
+        self._lines = JsonIndex(raw, {})
+        self._data = data
+        self._tables = tables
+
+    def position(self, pointer: str) -> tuple[int, int] | None:
+        node = self._data
+        offset = 0
+        for token in pointer.split("/")[1:] if pointer else ():
+            table = self._tables.get(id(node))
+            if table is None:
+                return None
+            if type(node) is dict:
+                key: Any = token.replace("~1", "/").replace("~0", "~") if "~" in token else token
+                if key not in node:
+                    return None
+            elif type(node) is list and token.isdigit() and int(token) < len(node):
+                key = int(token)
+            else:
+                return None
+            found = table.get(key)
+            if found is None:
+                return None
+            offset = found
+            node = node[key]
+        self._lines.offsets[pointer] = offset
+        return self._lines.position(pointer)
+
+
+def json_index_from_data(raw: bytes, data: Any) -> DataJsonIndex | None:
     """Index built by finding each member key of ``data`` in document order (no tokenizer loop).
 
     orjson keeps member order, so walking the parsed data depth-first visits keys in the order
-    they are written; each key is the next ``"key"`` followed by ``:`` after the previous one
-    (a string value cannot contain an unescaped quote, so it cannot match). Returns ``None`` when
-    a key is not found verbatim (unusual escaping), so the caller falls back to
+    they are written; each key is the next ``"key"`` followed by the separator after the
+    previous one (a string value cannot contain an unescaped quote, so it cannot match). Returns
+    ``None`` when a key is not found verbatim (unusual escaping), so the caller falls back to
     :func:`json_index`. Duplicate keys are not detected on this path.
     """
-    offsets: dict[str, int] = {"": 0}
+    tables: dict[int, dict[Any, int]] = {}
     cursor = 0
     find = raw.find
     # Writers use one key/value separator throughout (`":` or `": `); a string value followed by
@@ -151,14 +188,15 @@ def json_index_from_data(raw: bytes, data: Any) -> JsonIndex | None:
     opening = _OPENING.search
     dumps = orjson.dumps
     needles: dict[str, bytes] = {}
-    stack: list[tuple[str, Any, bool]] = []
+    stack: list[tuple[dict[Any, int], Any, bool]] = []
     if type(data) is dict:
-        stack.append(("", iter(data.items()), True))
+        stack.append((tables.setdefault(id(data), {}), iter(data.items()), True))
     elif type(data) is list:
-        stack.append(("", enumerate(data), False))
+        stack.append((tables.setdefault(id(data), {}), enumerate(data), False))
     while stack:
-        pointer, members, is_dict = stack[-1]
+        table, members, is_dict = stack[-1]
         for key, value in members:
+            kind = type(value)
             if is_dict:
                 needle = needles.get(key)
                 if needle is None:
@@ -167,29 +205,24 @@ def json_index_from_data(raw: bytes, data: Any) -> JsonIndex | None:
                 if at == -1:
                     return None
                 cursor = at + len(needle)
-                if "~" in key or "/" in key:
-                    key = key.replace("~", "~0").replace("/", "~1")
-                child = pointer + "/" + key
-                offsets[child] = at
-            else:
-                child = f"{pointer}/{key}"
-                if type(value) is dict or type(value) is list:
-                    found = opening(raw, cursor)
-                    if found is None:
-                        return None
-                    offsets[child] = found.start()
-                    cursor = found.start() + 1
-            if type(value) is dict:
-                stack.append((child, iter(value.items()), True))
+                table[key] = at
+            elif kind is dict or kind is list:
+                found = opening(raw, cursor)
+                if found is None:
+                    return None
+                table[key] = found.end() - 1
+                cursor = found.end()
+            if kind is dict:
+                stack.append((tables.setdefault(id(value), {}), iter(value.items()), True))
                 break
-            if type(value) is list:
+            if kind is list:
                 if is_dict:  # step inside the array so its items are searched after its bracket
                     found = opening(raw, cursor)
                     if found is None:
                         return None
                     cursor = found.end()
-                stack.append((child, enumerate(value), False))
+                stack.append((tables.setdefault(id(value), {}), enumerate(value), False))
                 break
         else:
             stack.pop()
-    return JsonIndex(raw, offsets)
+    return DataJsonIndex(raw, data, tables)

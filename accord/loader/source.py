@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from accord.errors import InputError, ParseError
-from accord.loader._json import JsonIndex, json_index, json_index_from_data, parse_json
+from accord.loader._json import DataJsonIndex, JsonIndex, json_index, json_index_from_data, parse_json
 from accord.loader._yaml import parse_yaml, yaml_positions
 from accord.model import Location
 
@@ -29,7 +29,7 @@ class SourceFile:
     data: Any = field(repr=False)
     _text: str | None = None
     _yaml_positions: dict[str, tuple[int, int]] | None = field(default=None, repr=False)
-    _json_index: JsonIndex | None = field(default=None, repr=False)
+    _json_index: JsonIndex | DataJsonIndex | None = field(default=None, repr=False)
 
     def position(self, pointer: str) -> tuple[int, int] | None:
         """1-based (line, column) of ``pointer``, or of its nearest written ancestor."""
