@@ -1,0 +1,1 @@
+"""Event flow reliability: retries, dead letters, de-duplication, replay, crash recovery."""
