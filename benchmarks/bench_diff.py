@@ -318,7 +318,9 @@ def run(cache: Path | None = None, *, seed: int = 7, count: int = 100) -> dict[s
     figures = run_python(code, str(base), str(rev), str(plan))
     figures["seed"] = seed
     figures["diff_vs_load"] = ratio(figures["diff_s"], figures["load_s"])
-    figures["diff_vs_load_with_source_map"] = ratio(figures["diff_s"], figures["load_s"] + figures["source_map_s"])
+    figures["diff_vs_load_with_source_map"] = ratio(
+        figures["diff_s"], figures["load_s"] + figures["source_map_s"]
+    )
     figures["targets"] = {"total_s": 3.0, "peak_rss_mb": 1024, "diff_vs_load": 1.0}
     return figures
 
