@@ -311,7 +311,8 @@ class Responder:
                 "title": title,
                 "status": status,
                 "detail": detail[:1000],
-                "instance": request.path,
+                # RFC 9457 §3.1.5: a URI reference, so the path as it travels (percent-encoded).
+                "instance": quote(request.path, safe="/:@!$&'()*+,;=-._~"),
             }
         )
         trace = _TRACEPARENT.fullmatch(request.headers.get("traceparent", ""))

@@ -32,7 +32,9 @@ def _assert_story(payload: dict[str, Any]) -> None:
     assert "insufficient_scope" in by_policy["authorization"]["detail"]
     burst = by_policy["rate limit"]
     assert burst["status"] == 429 and "Retry-After" in burst["detail"]
-    assert "120 admitted" in burst["detail"]
+    # GCRA refills one request every 0.5 s (120 per 60 s) while the burst runs: 120 and a few more.
+    admitted = int(burst["detail"].split(" admitted")[0])
+    assert 120 <= admitted < 125
     events = payload["events"]
     emitted = [event for step in steps for event in step["events"]]
     assert len(events) == len(emitted) >= 15

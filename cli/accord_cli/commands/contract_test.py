@@ -29,6 +29,12 @@ from accord_cli.contract_testing.runner import TestOptions, merged_junit, run_do
 @click.option("--phases", default="examples,coverage,fuzzing,stateful", show_default=True)
 @click.option("--header", "-H", "headers", multiple=True, help="NAME:VALUE sent with every request.")
 @click.option("--seed", type=int, help="Random seed for reproducible runs.")
+@click.option(
+    "--exclude-check",
+    "exclude_checks",
+    multiple=True,
+    help="A schemathesis check to skip, e.g. ignored_auth for a mock that does not authenticate.",
+)
 @click.option("--junit", "junit_path", type=click.Path(path_type=Path), help="Write a JUnit XML report here.")
 @click.option("--json", "json_path", type=click.Path(path_type=Path), help="Write a JSON report here.")
 @report_errors
@@ -41,6 +47,7 @@ def command(
     phases: str,
     headers: tuple[str, ...],
     seed: int | None,
+    exclude_checks: tuple[str, ...],
     junit_path: Path | None,
     json_path: Path | None,
 ) -> None:
@@ -67,7 +74,15 @@ def command(
     unknown = sorted(set(domains) - set(documents))
     if unknown:
         raise UsageError(f"unknown domain(s): {', '.join(unknown)} (known: {', '.join(sorted(documents))})")
-    options = TestOptions(base_url.rstrip("/"), max_examples, max_time, phases, headers, seed=seed)
+    options = TestOptions(
+        base_url.rstrip("/"),
+        max_examples,
+        max_time,
+        phases,
+        headers,
+        seed=seed,
+        exclude_checks=exclude_checks,
+    )
     results = []
     for name in domains or sorted(documents):
         out.info(f"testing {name} against {base_url} ...")

@@ -42,6 +42,7 @@ class TestOptions:
     phases: str = "examples,coverage,fuzzing,stateful"
     headers: tuple[str, ...] = ()
     checks: str = DEFAULT_CHECKS
+    exclude_checks: tuple[str, ...] = ()
     seed: int | None = None
     workers: int = 1
     request_timeout: float = 5.0
@@ -105,6 +106,8 @@ def run_domain(domain: str, doc: Document, options: TestOptions) -> DomainResult
             "--suppress-health-check",
             "all",
         ]
+        if options.exclude_checks:
+            command += ["--exclude-checks", ",".join(options.exclude_checks)]
         if options.max_time:
             command += ["--max-time", str(options.max_time)]
         if options.seed is not None:
