@@ -244,3 +244,47 @@ def problem_schema_fields(doc: Document, ctx: RuleContext) -> Iterator[Violation
                 doc.where(owner, name) if owner is not None else doc.where(schema),
                 f"problem member `{name}` is {'/'.join(sorted(types))}, not {expected} (RFC 9457 §3.1)",
             )
+
+
+@rule(
+    "validated-operation-400",
+    severity=Severity.WARN,
+    applies_to=[OPENAPI],
+    family="errors",
+    summary="An operation that takes parameters or a body documents `400`.",
+    rationale="""
+Requests are validated against the contract (by the gateway, a mock or the implementation), and a
+request that does not conform is answered `400 Bad Request` with a problem document listing each
+violation (RFC 9110 §15.5.1, RFC 9457). A response the API produces belongs in the contract, or
+contract tests report it as undocumented; any operation with parameters or a request body can
+receive a malformed one. A `4XX` range or a `default` response counts.
+""",
+    good="""
+paths:
+  /v1/orders/{orderId}:
+    get:
+      parameters: [{name: orderId, in: path, required: true, schema: {type: string}}]
+      responses:
+        '400': {$ref: '#/components/responses/BadRequest'}
+""",
+    bad="""
+paths:
+  /v1/orders/{orderId}:
+    get:
+      parameters: [{name: orderId, in: path, required: true, schema: {type: string}}]
+      responses:
+        '200': {description: The order.}
+""",
+)
+def validated_operation_400(doc: Document, ctx: RuleContext) -> Iterator[Violation]:
+    for op in operations(doc):
+        takes_input = bool(op.parameters) or isinstance(op.node.get("requestBody"), dict)
+        responses = responses_of(op)
+        if not takes_input or "default" in responses:
+            continue
+        if not documents(responses, "400"):
+            yield Violation(
+                at(doc, op.node, "responses"),
+                f"{op.key} takes input but does not document 400 for requests that fail validation",
+                "reference the shared BadRequest response",
+            )
