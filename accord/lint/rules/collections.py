@@ -22,7 +22,7 @@ from accord.lint._http_helpers import (
 )
 from accord.lint.registry import OPENAPI, RuleContext, Violation, rule
 from accord.loader import Document
-from accord.model import Severity
+from accord.model import Location, Severity
 from accord.spec import Operation
 from accord.spec.schema import is_nullable, schema_types
 
@@ -205,14 +205,17 @@ def _page_violations(doc: Document, schema: dict[str, Any]) -> Iterator[Violatio
             continue
         prop = properties[name]
         owner = property_owner(schema, name)
-        where = doc.where(owner, name) if owner is not None else doc.where(schema)
+
+        def where(owner: Any = owner, name: str = name) -> Location:  # located only when reported
+            return doc.where(owner, name) if owner is not None else doc.where(schema)
+
         if name == "items" and not _is_array(prop):
-            yield Violation(where, "`items` of a collection page is not an array")
+            yield Violation(where(), "`items` of a collection page is not an array")
         if name == "nextCursor" and isinstance(prop, dict) and "$ref" not in prop:
             if "string" not in schema_types(prop) and not _has_string_option(prop):
-                yield Violation(where, "`nextCursor` is not a string")
+                yield Violation(where(), "`nextCursor` is not a string")
             elif not is_nullable(prop):
-                yield Violation(where, "`nextCursor` is not nullable (null marks the last page)")
+                yield Violation(where(), "`nextCursor` is not nullable (null marks the last page)")
         if name not in required:
             yield Violation(at(doc, schema, "required"), f"`{name}` of the collection page is not required")
 

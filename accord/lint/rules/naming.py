@@ -17,7 +17,7 @@ from accord.lint.functions import (
 )
 from accord.lint.registry import BOTH, OPENAPI, RuleContext, Violation, rule
 from accord.loader import Document
-from accord.model import Location, Severity
+from accord.model import Severity
 from accord.spec import iter_operations
 
 FAMILY = "naming"
@@ -228,8 +228,8 @@ def properties_camel_case(doc: Document, ctx: RuleContext) -> Iterator[Violation
         )
 
 
-def _async_ids(doc: Document) -> Iterator[tuple[str, str, Location]]:
-    """(what, id, location) of AsyncAPI operation, channel and message ids."""
+def _async_ids(doc: Document) -> Iterator[tuple[str, str, Any, str]]:
+    """(what, id, node, key) of AsyncAPI operation, channel and message ids (located on report only)."""
     data = doc.data if isinstance(doc.data, dict) else {}
     if doc.version.startswith("2."):
         channels = data.get("channels")
@@ -237,25 +237,25 @@ def _async_ids(doc: Document) -> Iterator[tuple[str, str, Location]]:
             for verb in ("publish", "subscribe") if isinstance(channel, dict) else ():
                 op = channel.get(verb)
                 if isinstance(op, dict) and isinstance(op.get("operationId"), str):
-                    yield "operationId", op["operationId"], doc.where(op, "operationId")
+                    yield "operationId", op["operationId"], op, "operationId"
         for message in _v2_messages(data):
             if isinstance(message.get("messageId"), str):
-                yield "messageId", message["messageId"], doc.where(message, "messageId")
+                yield "messageId", message["messageId"], message, "messageId"
         return
     for section, what in (("operations", "operation id"), ("channels", "channel id")):
         members = data.get(section)
         if isinstance(members, dict):
             for key, node in members.items():
-                yield what, str(key), doc.where(members, key)
+                yield what, str(key), members, key
                 messages = node.get("messages") if section == "channels" and isinstance(node, dict) else None
                 if isinstance(messages, dict):
                     for name in messages:
-                        yield "message id", str(name), doc.where(messages, name)
+                        yield "message id", str(name), messages, name
     components = data.get("components")
     messages = components.get("messages") if isinstance(components, dict) else None
     if isinstance(messages, dict):
         for name in messages:
-            yield "message id", str(name), doc.where(messages, name)
+            yield "message id", str(name), messages, name
 
 
 def _v2_messages(data: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -311,9 +311,11 @@ def operationid_camel_case(doc: Document, ctx: RuleContext) -> Iterator[Violatio
                     "rename it, e.g. `getSalesOrder`",
                 )
         return
-    for what, value, where in _async_ids(doc):
+    for what, value, node, key in _async_ids(doc):
         if not CAMEL_CASE.match(value):
-            yield Violation(where, f"{what} `{value}` is not camelCase", "rename it, e.g. `orderSubmitted`")
+            yield Violation(
+                doc.where(node, key), f"{what} `{value}` is not camelCase", "rename it, e.g. `orderSubmitted`"
+            )
 
 
 @rule(
