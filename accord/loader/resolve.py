@@ -102,6 +102,7 @@ class Resolver:
         self._memo: dict[int, Any] = {}
         self._file_errors: dict[Path, str] = {}
         self._reported: set[RefProblem] = set()
+        self._paths: dict[tuple[Path, str], Path] = {}
 
     # -- public -------------------------------------------------------------------------------
     def run(self) -> Any:
@@ -120,7 +121,11 @@ class Resolver:
 
     # -- files and targets --------------------------------------------------------------------
     def _file(self, site_file: SourceFile, path_part: str, site_pointer: str) -> SourceFile | None:
-        target = (site_file.path.parent / path_part).resolve()
+        # Resolving a path costs a few lstat calls; a corpus repeats the same relative refs thousands of times.
+        cache_key = (site_file.path.parent, path_part)
+        target = self._paths.get(cache_key)
+        if target is None:
+            target = self._paths[cache_key] = (site_file.path.parent / path_part).resolve()
         if target in self.files:
             return self.files[target]
         if target in self._file_errors:
