@@ -3,9 +3,13 @@
 Everything runs on this machine, each server in its own process (uvicorn, uvloop, httptools):
 an upstream answering 1 KB of JSON, a pass-through with a pooled aiohttp client, the same with a
 pooled httpx client, and ``accord gateway serve`` with JWT auth (RS256), a Redis rate limit (high
-enough never to throttle) and request validation of a ~4 KB order body. Every path gets the same
-POST. Load: ``wrk`` with 8 connections for a bounded duration (a bounded aiohttp load generator
-when wrk is missing). Then micro-benchmarks of each policy's decision, in microseconds.
+enough never to throttle) and request validation of a ~4 KB order body -- twice: with the default
+upstream client and with ``upstream.client: aiohttp``. Every path gets the same POST. Load: ``wrk``
+with 8 connections for a bounded duration (a bounded aiohttp load generator when wrk is missing),
+in ``ACCORD_BENCH_ROUNDS`` interleaved rounds (every configuration once per round); ratios are
+taken within a round and their median reported, with the CPU each serving process spent per
+request (which moves less with the machine's load than requests per second do). Then the CPU per
+request of each upstream client, and micro-benchmarks of each policy's decision in microseconds.
 
 Targets (issue): gateway >= 0.8x the aiohttp pass-through, <= 2.5 ms added p99 over direct, >= 10x
 the httpx pass-through; validation ~20 us for 4 KB; Redis decision ~0.15 ms.
@@ -24,7 +28,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +37,7 @@ import orjson
 from benchmarks._common import ROOT, cache_dir
 
 DURATION = int(os.environ.get("ACCORD_BENCH_SECONDS", "5"))
+ROUNDS = int(os.environ.get("ACCORD_BENCH_ROUNDS", "3"))
 CONNECTIONS = 8
 ISSUER = "https://auth.bench/"
 AUDIENCE = "https://api.bench"
@@ -209,7 +214,9 @@ def redis_up() -> bool:
         return False
 
 
-def write_gateway_config(folder: Path, contracts: Path, jwks: Path, use_redis: bool) -> Path:
+def write_gateway_config(
+    folder: Path, contracts: Path, jwks: Path, use_redis: bool, client: str = "builtin"
+) -> Path:
     import yaml
 
     config = {
@@ -218,9 +225,10 @@ def write_gateway_config(folder: Path, contracts: Path, jwks: Path, use_redis: b
         "rateLimit": {"backend": "redis" if use_redis else "memory"},
         "redis": {"prefix": f"accord-bench:{os.getpid()}:"},
         "idempotency": {"enabled": False},
-        "accessLog": {"path": str(folder / "access.log")},
+        "upstream": {"client": client},
+        "accessLog": {"path": str(folder / f"access-{client}.log")},
     }
-    path = folder / "gateway.yaml"
+    path = folder / f"gateway-{client}.yaml"
     path.write_text(yaml.safe_dump(config))
     return path
 
@@ -245,13 +253,13 @@ def wait_port(port: int, timeout: float = 30.0) -> None:
 
 
 @contextmanager
-def process(args: list[str], port: int, log: Path) -> Iterator[None]:
+def process(args: list[str], port: int, log: Path) -> Iterator[subprocess.Popen[bytes]]:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "cli"), str(ROOT / "gateway")])}
     with log.open("wb") as out:
         proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, env=env)
         try:
             wait_port(port)
-            yield
+            yield proc
         finally:
             proc.send_signal(signal.SIGTERM)
             try:
@@ -500,6 +508,36 @@ async def _chain_us(contracts: Path, jwks: Path, token: str, body: bytes) -> flo
 
 
 # -- run -------------------------------------------------------------------------------------------
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process so far (Linux ``/proc``), None elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measured(url: str, body_file: Path, headers: dict[str, str], folder: Path, pid: int) -> dict[str, Any]:
+    """One load run, with the CPU the serving process spent per request (robust to machine load)."""
+    before = cpu_seconds(pid)
+    result = load(url, body_file, headers, folder)
+    after = cpu_seconds(pid)
+    if before is not None and after is not None and result["requests"]:
+        result["cpu_us_per_request"] = round((after - before) / result["requests"] * 1e6)
+    return result
+
+
+#: (name, kind) of every configuration under load, in the order of each round: the pairs the targets
+#: compare (pass-through and gateway, gateway and direct) run back to back.
+CONFIGURATIONS = (
+    ("aiohttp_passthrough", "aiohttp"),
+    ("gateway", "builtin"),
+    ("direct", "upstream"),
+    ("gateway_aiohttp_client", "aiohttp-client"),
+    ("httpx_passthrough", "httpx"),
+)
+
+
 def run(cache: Path | None = None) -> dict[str, Any]:
     folder = (cache or cache_dir()) / "gateway-bench"
     folder.mkdir(parents=True, exist_ok=True)
@@ -509,60 +547,141 @@ def run(cache: Path | None = None) -> dict[str, Any]:
     body_file = folder / "order.json"
     body_file.write_bytes(body)
     jwks, token = keys_and_token(folder)
-    results: dict[str, Any] = {"connections": CONNECTIONS, "seconds": DURATION, "body_bytes": len(body)}
-    ports = {name: free_port() for name in ("upstream", "aiohttp", "httpx", "gateway")}
-    upstream_url = f"http://127.0.0.1:{ports['upstream']}"
+    results: dict[str, Any] = {
+        "connections": CONNECTIONS,
+        "seconds": DURATION,
+        "rounds": ROUNDS,
+        "body_bytes": len(body),
+        "machine": {"cpus": os.cpu_count(), "loadavg_before": [round(x, 2) for x in os.getloadavg()]},
+    }
+    ports = {name: free_port() for name, _ in CONFIGURATIONS}
+    upstream_url = f"http://127.0.0.1:{ports['direct']}"
     contracts = write_contracts(folder, upstream_url)
-    config = write_gateway_config(folder, contracts, jwks, use_redis)
-    json_headers = {"Content-Type": "application/json"}
-    auth_headers = {**json_headers, "Authorization": f"Bearer {token}"}
+    # The same request everywhere, token included: the pass-throughs forward it like the gateway.
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
     apps = [python, "-m", "benchmarks._gateway_apps"]
-    with process([*apps, "upstream", str(ports["upstream"])], ports["upstream"], folder / "upstream.log"):
-        results["direct"] = load(f"{upstream_url}/v1/orders", body_file, json_headers, folder)
-        for kind in ("aiohttp", "httpx"):
-            port = ports[kind]
-            with process([*apps, kind, str(port), upstream_url], port, folder / f"{kind}.log"):
-                results[f"{kind}_passthrough"] = load(
-                    f"http://127.0.0.1:{port}/v1/orders", body_file, json_headers, folder
-                )
-        gateway = [
-            python,
-            "-m",
-            "accord_cli.main",
-            "gateway",
-            "serve",
-            "--config",
-            str(config),
-            "--port",
-            str(ports["gateway"]),
-        ]
-        with process(gateway, ports["gateway"], folder / "gateway.log"):
-            results["gateway"] = load(
-                f"http://127.0.0.1:{ports['gateway']}/v1/orders", body_file, auth_headers, folder
-            )
+    commands = {
+        "direct": [*apps, "upstream", str(ports["direct"])],
+        "aiohttp_passthrough": [*apps, "aiohttp", str(ports["aiohttp_passthrough"]), upstream_url],
+        "httpx_passthrough": [*apps, "httpx", str(ports["httpx_passthrough"]), upstream_url],
+    }
+    for name, client in (("gateway", "builtin"), ("gateway_aiohttp_client", "aiohttp")):
+        config = write_gateway_config(folder, contracts, jwks, use_redis, client)
+        serve = ["gateway", "serve", "--config", str(config), "--port", str(ports[name])]
+        commands[name] = [python, "-m", "accord_cli.main", *serve]
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name, _ in CONFIGURATIONS}
+    with ExitStack() as stack:
+        pids = {
+            name: stack.enter_context(process(commands[name], ports[name], folder / f"{name}.log")).pid
+            for name, _ in CONFIGURATIONS
+        }
+        # Interleaved rounds: every configuration once per round, so slow drifts of the machine's
+        # load hit them alike; ratios are taken within a round.
+        for _ in range(ROUNDS):
+            for name, _ in CONFIGURATIONS:
+                url = f"http://127.0.0.1:{ports[name]}/v1/orders"
+                runs[name].append(measured(url, body_file, headers, folder, pids[name]))
+        results["upstream_client_cpu_us"] = client_cpu(f"{upstream_url}/v1/orders", body)
+    results["machine"]["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
     results["gateway_policies"] = {
         "jwt": "RS256",
         "rate_limit": "redis" if use_redis else "memory (Redis not running)",
         "validation": "4 KB order body, Draft 2020-12 with formats",
     }
-    direct, aio, httpx_, gate = (
-        results[k] for k in ("direct", "aiohttp_passthrough", "httpx_passthrough", "gateway")
-    )
-    results["ratios"] = {
-        "gateway_vs_aiohttp_passthrough": _ratio(gate["rps"], aio["rps"]),
-        "gateway_vs_direct": _ratio(gate["rps"], direct["rps"]),
-        "gateway_vs_httpx_passthrough": _ratio(gate["rps"], httpx_["rps"]),
-        "aiohttp_vs_httpx_passthrough": _ratio(aio["rps"], httpx_["rps"]),
-        "gateway_added_p99_ms": _diff(gate["p99_ms"], direct["p99_ms"]),
-        "aiohttp_passthrough_added_p99_ms": _diff(aio["p99_ms"], direct["p99_ms"]),
-    }
-    results["targets"] = {
-        "gateway >= 0.8x aiohttp pass-through": results["ratios"]["gateway_vs_aiohttp_passthrough"] >= 0.8,
-        "gateway added p99 <= 2.5 ms": (results["ratios"]["gateway_added_p99_ms"] or 99) <= 2.5,
-        "gateway >= 10x httpx pass-through": results["ratios"]["gateway_vs_httpx_passthrough"] >= 10,
-    }
+    results.update(summarise(runs))
+    results["runs"] = runs
     results["policy_cost"] = micro(contracts, jwks, token, body, use_redis)
     return results
+
+
+def summarise(runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """Medians per configuration, and ratios taken within each round (then their median)."""
+    summary = {
+        name: {
+            key: _median([r.get(key) for r in rounds])
+            for key in ("rps", "p50_ms", "p99_ms", "cpu_us_per_request", "non_2xx")
+        }
+        for name, rounds in runs.items()
+    }
+
+    def per_round(func: Callable[[dict[str, Any]], float | None]) -> float | None:
+        count = len(next(iter(runs.values())))
+        values = [func({name: rounds[i] for name, rounds in runs.items()}) for i in range(count)]
+        return _median(values)
+
+    ratios = {
+        "gateway_vs_aiohttp_passthrough": per_round(
+            lambda r: _ratio(r["gateway"]["rps"], r["aiohttp_passthrough"]["rps"])
+        ),
+        "gateway_vs_direct": per_round(lambda r: _ratio(r["gateway"]["rps"], r["direct"]["rps"])),
+        "gateway_vs_httpx_passthrough": per_round(
+            lambda r: _ratio(r["gateway"]["rps"], r["httpx_passthrough"]["rps"])
+        ),
+        "gateway_added_p99_ms": per_round(lambda r: _diff(r["gateway"]["p99_ms"], r["direct"]["p99_ms"])),
+        "gateway_cpu_per_request_vs_aiohttp_passthrough": per_round(
+            lambda r: _ratio(
+                r["gateway"].get("cpu_us_per_request") or 0,
+                r["aiohttp_passthrough"].get("cpu_us_per_request") or 0,
+            )
+        ),
+        "gateway_builtin_vs_aiohttp_client": per_round(
+            lambda r: _ratio(r["gateway"]["rps"], r["gateway_aiohttp_client"]["rps"])
+        ),
+        "gateway_aiohttp_client_vs_aiohttp_passthrough": per_round(
+            lambda r: _ratio(r["gateway_aiohttp_client"]["rps"], r["aiohttp_passthrough"]["rps"])
+        ),
+        "aiohttp_vs_httpx_passthrough": per_round(
+            lambda r: _ratio(r["aiohttp_passthrough"]["rps"], r["httpx_passthrough"]["rps"])
+        ),
+        "aiohttp_passthrough_added_p99_ms": per_round(
+            lambda r: _diff(r["aiohttp_passthrough"]["p99_ms"], r["direct"]["p99_ms"])
+        ),
+    }
+    targets = {
+        "gateway >= 0.8x aiohttp pass-through": (ratios["gateway_vs_aiohttp_passthrough"] or 0) >= 0.8,
+        "gateway added p99 <= 2.5 ms": (ratios["gateway_added_p99_ms"] or 99) <= 2.5,
+        "gateway >= 10x httpx pass-through": (ratios["gateway_vs_httpx_passthrough"] or 0) >= 10,
+    }
+    return {"summary": summary, "ratios": ratios, "targets": targets}
+
+
+def client_cpu(url: str, body: bytes, requests: int = 4000) -> dict[str, float]:
+    """CPU time of THIS process per request for each upstream client, 8 requests in flight."""
+    import uvloop
+
+    return uvloop.run(_client_cpu(url, body, requests))
+
+
+async def _client_cpu(url: str, body: bytes, requests: int) -> dict[str, float]:
+    from accord_gateway.upstream import AiohttpClient, Http1Client
+
+    headers = [(b"content-type", b"application/json"), (b"x-forwarded-for", b"127.0.0.1")]
+    found: dict[str, list[float]] = {"builtin": [], "aiohttp": []}
+    for _ in range(3):  # interleaved
+        for name, client in (("builtin", Http1Client()), ("aiohttp", AiohttpClient())):
+            await _drive(client, url, headers, body, 200)
+            started = time.process_time()
+            await _drive(client, url, headers, body, requests)
+            found[name].append((time.process_time() - started) / requests * 1e6)
+            await client.close()
+    return {name: round(min(values), 1) for name, values in found.items()}
+
+
+async def _drive(client: Any, url: str, headers: list[tuple[bytes, bytes]], body: bytes, n: int) -> None:
+    from accord_gateway.upstream import UpstreamRequest
+
+    async def worker(count: int) -> None:
+        for _ in range(count):
+            response = await client.send(UpstreamRequest("POST", url, headers, body))
+            if response.status != 200:
+                raise RuntimeError(f"upstream answered {response.status}")
+
+    await asyncio.gather(*(worker(n // CONNECTIONS) for _ in range(CONNECTIONS)))
+
+
+def _median(values: list[Any]) -> Any:
+    present = [v for v in values if v is not None]
+    return round(statistics.median(present), 3) if present else None
 
 
 def _ratio(a: float, b: float) -> float:

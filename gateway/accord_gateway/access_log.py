@@ -58,7 +58,7 @@ class AccessLog:
     def write(self, ex: Exchange, status: int, seconds: float) -> None:
         if not self.enabled or self._sink is None:
             return
-        line = orjson.dumps(entry(ex, status, seconds)) + b"\n"
+        line = orjson.dumps(entry(ex, status, seconds), option=orjson.OPT_APPEND_NEWLINE)
         if self._file is None:
             self._sink(line)
             return

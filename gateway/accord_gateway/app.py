@@ -13,10 +13,10 @@ import orjson
 from accord.contracts import ContractSet
 from accord_gateway.access_log import AccessLog, Sink
 from accord_gateway.config import GatewayConfig, load_gateway_config
-from accord_gateway.exchange import Exchange, Message, Receive, Response, Scope, Send
+from accord_gateway.exchange import Exchange, Message, RawHeaders, Receive, Response, Scope, Send
 from accord_gateway.metrics import Metrics
 from accord_gateway.resp import RespClient
-from accord_gateway.state import State, build_state, close_when_drained
+from accord_gateway.state import ADMIN_PATHS, State, build_state, close_when_drained
 from accord_gateway.upstream import UpstreamClient
 
 log = logging.getLogger("accord.gateway")
@@ -52,6 +52,7 @@ class Gateway:
         )
         self.reloads = 0
         self._drains: set[asyncio.Task[None]] = set()
+        self._retiring: set[asyncio.Task[None]] = set()
 
     @property
     def config(self) -> GatewayConfig:
@@ -59,17 +60,14 @@ class Gateway:
 
     # -- ASGI ------------------------------------------------------------------------------------
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        kind = scope["type"]
-        if kind == "http":
-            await self._http(scope, receive, send)
-        elif kind == "lifespan":
-            await self._lifespan(receive, send)
-        # websocket: not part of any contract; returning without accepting closes it (403).
-
-    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            if scope["type"] == "lifespan":
+                await self._lifespan(receive, send)
+            return  # websocket: not part of any contract; returning without accepting closes it (403).
+        # The request path, kept in this one coroutine: every await level costs on every request.
         state = self.state
         path = scope["path"]
-        if path in ("/metrics", "/healthz", "/readyz"):
+        if path in ADMIN_PATHS:
             await self._admin(path, state, send)
             return
         ex = Exchange(scope, receive)
@@ -79,7 +77,12 @@ class Gateway:
         try:
             response = await state.handler(ex)
             status = response.status
-            await _send(send, response)
+            if response.stream is None:
+                headers = _with_length(response)
+                await send({"type": "http.response.start", "status": status, "headers": headers})
+                await send({"type": "http.response.body", "body": response.body})
+            else:
+                await _send(send, response)
         finally:
             state.inflight -= 1
             seconds = time.perf_counter() - ex.started
@@ -152,8 +155,15 @@ class Gateway:
         old.retired = True
         task = asyncio.get_running_loop().create_task(close_when_drained(old))
         self._drains.add(task)
+        self._retiring.add(task)
         task.add_done_callback(self._drains.discard)
+        task.add_done_callback(self._retiring.discard)
         log.info("reloaded: %d operations (generation %d)", len(new.policies), self.reloads)
+
+    async def retired(self) -> None:
+        """Until every generation replaced by :meth:`reload` has drained and closed."""
+        while self._retiring:
+            await asyncio.gather(*self._retiring, return_exceptions=True)
 
     async def close(self) -> None:
         for task in list(self._drains):
@@ -170,11 +180,20 @@ async def _ping(client: RespClient) -> bool:
         return False
 
 
+def _with_length(response: Response) -> RawHeaders:
+    """The headers of a response sent whole, with its ``Content-Length``."""
+    headers = response.headers
+    for key, _ in headers:
+        if key == b"content-length":
+            return headers
+    headers.append((b"content-length", str(len(response.body)).encode()))
+    return headers
+
+
 async def _send(send: Send, response: Response) -> None:
     headers = response.headers
     if response.stream is None:
-        if not any(key == b"content-length" for key, _ in headers):
-            headers.append((b"content-length", str(len(response.body)).encode()))
+        headers = _with_length(response)
         await send({"type": "http.response.start", "status": response.status, "headers": headers})
         await send({"type": "http.response.body", "body": response.body})
         return

@@ -38,7 +38,14 @@ class UpstreamSettings(_Model):
     connect_timeout: float = Field(default=2.0, gt=0)
     retries: int = Field(default=1, ge=0, le=5, description="extra attempts, idempotent methods only")
     retry_backoff: float = Field(default=0.05, ge=0)
-    max_connections: int = Field(default=256, ge=1)
+    max_connections: int = Field(default=256, ge=1, description="per upstream")
+    keep_alive: float = Field(
+        default=4.0, ge=0, description="idle connections older than this are not reused (seconds)"
+    )
+    client: Literal["builtin", "aiohttp"] = Field(
+        default="builtin",
+        description="builtin: Accord's HTTP/1.1 client on httptools; aiohttp: a pooled session",
+    )
     breaker: BreakerConfig = BreakerConfig()
 
 

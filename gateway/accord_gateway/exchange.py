@@ -17,6 +17,8 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 RawHeaders = list[tuple[bytes, bytes]]
 MAX_QUERY_FIELDS = 256
+_NO_PARAMS: dict[str, str] = {}  # shared and never mutated: routing replaces it
+_NO_SCOPES: frozenset[str] = frozenset()
 
 
 class BodyTooLarge(Exception):
@@ -119,14 +121,14 @@ class Exchange:
         self.raw_path: bytes = raw_path if raw_path else self.path.encode("utf-8")
         self.query_string: bytes = scope.get("query_string", b"")
         self.scheme: str = scope.get("scheme", "http")
-        self.raw_headers: RawHeaders = scope["headers"]
-        headers: dict[bytes, bytes] = {}
-        for key, value in self.raw_headers:
-            if key in headers:
-                headers[key] = headers[key] + b", " + value
-            else:
-                headers[key] = value
-        self.headers = headers
+        raw: RawHeaders = scope["headers"]
+        self.raw_headers = raw
+        headers = dict(raw)
+        if len(headers) != len(raw):  # a repeated field: its lines are joined (RFC 9110 §5.3)
+            headers = {}
+            for key, value in raw:
+                headers[key] = headers[key] + b", " + value if key in headers else value
+        self.headers: dict[bytes, bytes] = headers
         client = scope.get("client")
         self.client_ip: str = client[0] if client else "unknown"
         self.trace_id = ""
@@ -136,9 +138,9 @@ class Exchange:
         self.policy: Policy | None = None
         self.problem_base = "/problems/"
         self.route = "unmatched"
-        self.path_params: dict[str, str] = {}
+        self.path_params: dict[str, str] = _NO_PARAMS
         self.client_id: str | None = None
-        self.scopes: frozenset[str] = frozenset()
+        self.scopes: frozenset[str] = _NO_SCOPES
         self.body: bytes | None = None
         self.body_consumed = False
         #: what each policy decided, for the access log: {"auth": "jwt", "rate_limit": "allow", ...}
@@ -186,22 +188,26 @@ class Exchange:
             return self.body
         chunks: list[bytes] = []
         size = 0
+        deadline = Deadline(timeout)
         try:
-            async with asyncio.timeout(timeout):
-                while True:
-                    message = await self.receive()
-                    if message["type"] == "http.disconnect":
-                        raise ClientDisconnected()
-                    chunk = message.get("body", b"")
-                    if chunk:
-                        size += len(chunk)
-                        if size > limit:
-                            raise BodyTooLarge()
-                        chunks.append(chunk)
-                    if not message.get("more_body", False):
-                        break
-        except TimeoutError:
-            raise BodyTimeout() from None
+            while True:
+                message = await self.receive()
+                if message["type"] == "http.disconnect":
+                    raise ClientDisconnected()
+                chunk = message.get("body", b"")
+                if chunk:
+                    size += len(chunk)
+                    if size > limit:
+                        raise BodyTooLarge()
+                    chunks.append(chunk)
+                if not message.get("more_body", False):
+                    break
+        except asyncio.CancelledError:
+            if deadline.caused_cancellation():
+                raise BodyTimeout() from None
+            raise
+        finally:
+            deadline.disarm()
         self.body_consumed = True
         self.body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
         return self.body
@@ -211,11 +217,15 @@ class Exchange:
         self.body_consumed = True
         size = 0
         while True:
+            deadline = Deadline(timeout)
             try:
-                async with asyncio.timeout(timeout):
-                    message = await self.receive()
-            except TimeoutError:
-                raise BodyTimeout() from None
+                message = await self.receive()
+            except asyncio.CancelledError:
+                if deadline.caused_cancellation():
+                    raise BodyTimeout() from None
+                raise
+            finally:
+                deadline.disarm()
             if message["type"] == "http.disconnect":
                 raise ClientDisconnected()
             chunk = message.get("body", b"")
@@ -226,6 +236,46 @@ class Exchange:
                 yield chunk
             if not message.get("more_body", False):
                 return
+
+
+class Deadline:
+    """Cancels the current task ``timeout`` seconds from now unless disarmed first.
+
+    What ``asyncio.timeout`` does for one block, without its state machine: a third of its cost,
+    and every request body goes through one. Use::
+
+        deadline = Deadline(5.0)
+        try:
+            ...  # awaits
+        except asyncio.CancelledError:
+            if deadline.caused_cancellation():
+                raise TimeoutError from None
+            raise  # someone else cancelled the task
+        finally:
+            deadline.disarm()
+    """
+
+    __slots__ = ("_expired", "_handle", "_task")
+
+    def __init__(self, timeout: float) -> None:
+        loop = asyncio.get_running_loop()
+        task = asyncio.current_task(loop)
+        if task is None:
+            raise RuntimeError("Deadline must be used inside a task")
+        self._task = task
+        self._expired = False
+        self._handle = loop.call_at(loop.time() + timeout, self._expire)
+
+    def _expire(self) -> None:
+        self._expired = True
+        self._task.cancel()
+
+    def caused_cancellation(self) -> bool:
+        """True when the deadline passed and no other cancellation of the task is pending."""
+        return self._expired and self._task.uncancel() == 0
+
+    def disarm(self) -> None:
+        self._handle.cancel()
 
 
 Handler = Callable[[Exchange], Awaitable[Response]]

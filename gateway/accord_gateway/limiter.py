@@ -16,10 +16,10 @@ import hashlib
 import math
 import time
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from accord.policy import RateLimit
-from accord_gateway.resp import RespClient
+from accord_gateway.resp import RespClient, encode_command
 
 _MICROS = 1_000_000
 
@@ -41,10 +41,10 @@ redis.call('SET', KEYS[1], string.format('%.0f', new_tat), 'PX', math.ceil((new_
 return {1, new_tat - now, 0}
 """
 GCRA_SHA = hashlib.sha1(GCRA_SCRIPT).hexdigest()
+_EVALSHA_HEAD = encode_command(("EVALSHA", GCRA_SHA, 1, "key", 0, 0)).split(b"$3\r\nkey")[0]
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
+class Decision(NamedTuple):
     """Outcome of one rate-limit decision, in the units of the IETF RateLimit header fields."""
 
     allowed: bool
@@ -60,15 +60,35 @@ def interval_and_window(limit: RateLimit) -> tuple[int, int]:
     return max(1, window // limit.limit), window
 
 
-def decision(limit: RateLimit, admitted: bool, full_in_us: float, retry_in_us: float) -> Decision:
-    interval, window = interval_and_window(limit)
-    remaining = max(0, math.floor((window - full_in_us) / interval)) if admitted else 0
-    return Decision(
-        allowed=admitted,
-        remaining=min(remaining, limit.limit),
-        reset=max(0, math.ceil(full_in_us / _MICROS)),
-        retry_after=max(1, math.ceil(retry_in_us / _MICROS)) if not admitted else 0,
-    )
+def decision(
+    limit: RateLimit, admitted: bool, full_in_us: float, retry_in_us: float, interval: int, window: int
+) -> Decision:
+    if not admitted:
+        return Decision(
+            False, 0, max(0, math.ceil(full_in_us / _MICROS)), max(1, math.ceil(retry_in_us / _MICROS))
+        )
+    remaining = max(0, math.floor((window - full_in_us) / interval))
+    return Decision(True, min(remaining, limit.limit), max(0, math.ceil(full_in_us / _MICROS)), 0)
+
+
+class _Units:
+    """``interval_and_window`` per limit, computed once (limits are frozen and live as long as their
+    policies; the cache holds them, so an ``id`` is never reused while it is in here)."""
+
+    __slots__ = ("_known",)
+
+    def __init__(self) -> None:
+        self._known: dict[int, tuple[RateLimit, int, int, bytes]] = {}
+
+    def of(self, limit: RateLimit) -> tuple[RateLimit, int, int, bytes]:
+        known = self._known.get(id(limit))
+        if known is None or known[0] is not limit:
+            if len(self._known) > 10_000:  # many reloads: start over
+                self._known.clear()
+            interval, window = interval_and_window(limit)
+            args = encode_command((interval, window))[4:]  # the two arguments as RESP bulk strings
+            known = self._known[id(limit)] = (limit, interval, window, args)
+        return known
 
 
 class Limiter(ABC):
@@ -92,19 +112,20 @@ class MemoryLimiter(Limiter):
     def __init__(self, max_keys: int = 100_000) -> None:
         self._tat: dict[str, int] = {}
         self._max_keys = max_keys
+        self._units = _Units()
 
     async def decide(self, bucket: str, limit: RateLimit) -> Decision:
         now = time.monotonic_ns() // 1000
-        interval, window = interval_and_window(limit)
+        _, interval, window, _ = self._units.of(limit)
         tat = max(self._tat.get(bucket, now), now)
         new_tat = tat + interval
         allow_at = new_tat - window
         if now < allow_at:
-            return decision(limit, False, tat - now, allow_at - now)
+            return decision(limit, False, tat - now, allow_at - now, interval, window)
         if len(self._tat) >= self._max_keys and bucket not in self._tat:
             self._sweep(now)
         self._tat[bucket] = new_tat
-        return decision(limit, True, new_tat - now, 0)
+        return decision(limit, True, new_tat - now, 0, interval, window)
 
     def _sweep(self, now: int) -> None:
         """Drop buckets whose TAT is in the past (they are equivalent to absent ones)."""
@@ -124,12 +145,16 @@ class RedisLimiter(Limiter):
     def __init__(self, client: RespClient, prefix: str = "accord:") -> None:
         self.client = client
         self.prefix = prefix + "rl:"
+        self._units = _Units()
 
     async def decide(self, bucket: str, limit: RateLimit) -> Decision:
-        interval, window = interval_and_window(limit)
-        reply = await self.client.evalsha(GCRA_SHA, GCRA_SCRIPT, [self.prefix + bucket], [interval, window])
+        _, interval, window, args = self._units.of(limit)
+        key = (self.prefix + bucket).encode()
+        # EVALSHA sha 1 key interval window, encoded here rather than argument by argument.
+        command = _EVALSHA_HEAD + b"$%d\r\n%b\r\n" % (len(key), key) + args
+        reply = await self.client.evalsha_encoded(command, GCRA_SCRIPT)
         admitted, full_in, retry_in = reply
-        return decision(limit, admitted == 1, float(full_in), float(retry_in))
+        return decision(limit, admitted == 1, float(full_in), float(retry_in), interval, window)
 
     async def close(self) -> None:
         await self.client.close()

@@ -15,7 +15,8 @@ import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from accord_gateway.exchange import Exchange, Response
+from accord.policy import IDEMPOTENT_METHODS
+from accord_gateway.exchange import Exchange, RawHeaders, Response
 from accord_gateway.metrics import Metrics
 from accord_gateway.problem import problem
 from accord_gateway.upstream import HOP_BY_HOP, CircuitBreaker, UpstreamClient, UpstreamError, UpstreamRequest
@@ -33,6 +34,7 @@ _REPLACED = HOP_BY_HOP | {
     b"x-forwarded-for",
 }
 _RETRY_STATUSES = (502, 503, 504)
+_NONE: frozenset[bytes] = frozenset()
 
 
 @dataclass(slots=True)
@@ -47,9 +49,9 @@ class Upstream:
     retry_backoff: float = 0.05
 
 
-def _forwarded_for(ip: str) -> str:
+def _forwarded_for(ip: str) -> bytes:
     # RFC 7239 §6: IPv6 addresses are bracketed and the value quoted.
-    return f'"[{ip}]"' if ":" in ip else ip
+    return f'"[{ip}]"'.encode() if ":" in ip else ip.encode()
 
 
 class Proxy:
@@ -61,39 +63,36 @@ class Proxy:
         self.max_body_bytes = max_body_bytes
         self.body_timeout = body_timeout
 
-    def _headers(self, ex: Exchange) -> list[tuple[str, str]]:
-        headers: list[tuple[str, str]] = []
-        forwarded_prior = ""
-        xff_prior = ""
-        connection_named: set[bytes] = set()
-        connection = ex.headers.get(b"connection")
-        if connection:
-            connection_named = {t.strip().lower() for t in connection.split(b",")}
-        for key, value in ex.raw_headers:
-            if key in _REPLACED or key in connection_named or key.startswith(b"x-accord-"):
-                if key == b"forwarded":
-                    forwarded_prior = value.decode("latin-1")
-                elif key == b"x-forwarded-for":
-                    xff_prior = value.decode("latin-1")
-                continue
-            headers.append((key.decode("latin-1"), value.decode("latin-1")))
-        host = ex.header(b"host") or ""
-        proto = ex.scheme
+    def _headers(self, ex: Exchange) -> RawHeaders:
+        fields = ex.headers
+        connection = fields.get(b"connection")
+        named = {t.strip().lower() for t in connection.split(b",")} if connection else _NONE
+        headers: RawHeaders = [
+            pair
+            for pair in ex.raw_headers
+            if not (pair[0] in _REPLACED or pair[0] in named or pair[0].startswith(b"x-accord-"))
+        ]
+        host = fields.get(b"host")
+        proto = ex.scheme.encode()
         ip = ex.client_ip
-        forwarded = f"for={_forwarded_for(ip)};proto={proto}" + (f';host="{host}"' if host else "")
-        headers.append(("forwarded", f"{forwarded_prior}, {forwarded}" if forwarded_prior else forwarded))
-        headers.append(("x-forwarded-for", f"{xff_prior}, {ip}" if xff_prior else ip))
+        forwarded = b"for=" + _forwarded_for(ip) + b";proto=" + proto
         if host:
-            headers.append(("x-forwarded-host", host))
-        headers.append(("x-forwarded-proto", proto))
-        headers.append(("traceparent", f"00-{ex.trace_id}-{ex.span_id}-{ex.trace_flags}"))
+            forwarded += b';host="' + host + b'"'
+        prior = fields.get(b"forwarded")
+        headers.append((b"forwarded", prior + b", " + forwarded if prior else forwarded))
+        prior = fields.get(b"x-forwarded-for")
+        headers.append((b"x-forwarded-for", prior + b", " + ip.encode() if prior else ip.encode()))
+        if host:
+            headers.append((b"x-forwarded-host", host))
+        headers.append((b"x-forwarded-proto", proto))
+        headers.append((b"traceparent", f"00-{ex.trace_id}-{ex.span_id}-{ex.trace_flags}".encode()))
         if ex.tracestate is not None:
-            headers.append(("tracestate", ex.tracestate.decode("latin-1")))
+            headers.append((b"tracestate", ex.tracestate))
         if ex.client_id:
-            headers.append(("x-accord-client", ex.client_id))
-        length = ex.headers.get(b"content-length")
+            headers.append((b"x-accord-client", ex.client_id.encode()))
+        length = fields.get(b"content-length")
         if ex.body is None and length is not None and length != b"0":
-            headers.append(("content-length", length.decode("latin-1")))
+            headers.append((b"content-length", length))
         return headers
 
     async def __call__(self, ex: Exchange) -> Response:
@@ -106,7 +105,7 @@ class Proxy:
             url += "?" + ex.query_string.decode("latin-1")
         headers = self._headers(ex)
         streaming = ex.body is None and not ex.body_consumed and _has_body(ex)
-        attempts = 1 + (upstream.retries if policy.idempotent_method and not streaming else 0)
+        attempts = 1 + (upstream.retries if policy.method in IDEMPOTENT_METHODS and not streaming else 0)
         for attempt in range(attempts):
             if breaker is not None:
                 wait = breaker.allow()

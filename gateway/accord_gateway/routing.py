@@ -19,6 +19,10 @@ _PARAM = re.compile(r"^\{([^{}/]+)\}$")
 _SUSPICIOUS = re.compile(r"%(?:2[fF]|5[cC]|2[eE]|[01][0-9a-fA-F]|7[fF])")
 
 
+#: Shared by every match of a template without parameters; never mutated.
+_NO_PARAMS: dict[str, str] = {}
+
+
 class BadPath(Exception):
     """The request path is refused before routing (traversal, encoded slash, control bytes)."""
 
@@ -32,6 +36,8 @@ class _Node:
     static: dict[str, _Node] = field(default_factory=dict)
     param: _Node | None = None
     methods: dict[str, tuple[Policy, tuple[str, ...]]] = field(default_factory=dict)
+    #: the answer for a template without parameters, built once (it is the same for every request)
+    fixed: dict[str, Match] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,13 +90,18 @@ class Router:
         node.methods[policy.method] = (policy, tuple(names))
         if not names:
             self._static[policy.path] = node
+            node.fixed[policy.method] = Match(policy, _NO_PARAMS, template=policy.path)
 
     def match(self, method: str, raw_path: bytes) -> Match | None:
         """The match for a request, or None when no template has this path (404)."""
         text = raw_path.decode("latin-1")
         node = self._static.get(text)
         values: list[str] = []
-        if node is None:
+        if node is not None:
+            fixed = node.fixed.get(method)
+            if fixed is not None:
+                return fixed
+        else:
             if "%" in text and _SUSPICIOUS.search(text):
                 raise BadPath("the path contains an encoded slash, dot, backslash or control character")
             segments = text.split("/")

@@ -19,7 +19,7 @@ from accord.model import Location, Severity
 from accord.policy import CompileOptions, Policy, compile_contract_set
 from accord.validation import validate_document
 from accord_gateway.auth import ApiKeys, Jwks, JwtVerifier
-from accord_gateway.config import GatewayConfig
+from accord_gateway.config import GatewayConfig, UpstreamSettings
 from accord_gateway.exchange import Handler
 from accord_gateway.idempotency_store import IdempotencyStore, MemoryIdempotencyStore, RedisIdempotencyStore
 from accord_gateway.limiter import Limiter, MemoryLimiter, RedisLimiter
@@ -37,7 +37,7 @@ from accord_gateway.middleware import (
 from accord_gateway.proxy import Proxy, Upstream
 from accord_gateway.resp import RespClient
 from accord_gateway.routing import Router
-from accord_gateway.upstream import AiohttpClient, CircuitBreaker, UpstreamClient
+from accord_gateway.upstream import AiohttpClient, CircuitBreaker, Http1Client, UpstreamClient
 
 log = logging.getLogger("accord.gateway")
 
@@ -157,9 +157,7 @@ def build_upstreams(
         breaker_cfg = override.breaker if override and override.breaker else defaults.breaker
         client = (clients or {}).get(domain) or (clients or {}).get("*")
         if client is None:
-            client = AiohttpClient(
-                timeout=timeout, connect_timeout=connect, max_connections=defaults.max_connections
-            )
+            client = new_client(defaults, timeout=timeout, connect_timeout=connect)
             owned.append(client)
         breaker = (
             CircuitBreaker(breaker_cfg.failures, breaker_cfg.reset_after) if breaker_cfg.enabled else None
@@ -168,6 +166,20 @@ def build_upstreams(
             domain, url.rstrip("/"), client, breaker, retries, defaults.retry_backoff
         )
     return upstreams, owned
+
+
+def new_client(settings: UpstreamSettings, *, timeout: float, connect_timeout: float) -> UpstreamClient:
+    """The configured upstream client implementation (``upstream.client``)."""
+    if settings.client == "aiohttp":
+        return AiohttpClient(
+            timeout=timeout, connect_timeout=connect_timeout, max_connections=settings.max_connections
+        )
+    return Http1Client(
+        timeout=timeout,
+        connect_timeout=connect_timeout,
+        max_connections=settings.max_connections,
+        keepalive=settings.keep_alive,
+    )
 
 
 def _check_jwks(config: GatewayConfig) -> Jwks | None:

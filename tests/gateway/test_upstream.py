@@ -1,5 +1,6 @@
-"""Upstream calls through the pooled aiohttp client against a real local upstream: streaming,
-hop-by-hop headers, timeouts, retries of idempotent methods only, and the circuit breaker."""
+"""Upstream calls through both client implementations (the built-in HTTP/1.1 client and aiohttp)
+against a real local upstream: streaming, hop-by-hop headers, timeouts, retries of idempotent
+methods only, and the circuit breaker."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 
 import pytest
 from accord_gateway import config_from_dict, create_app
-from accord_gateway.upstream import CircuitBreaker
+from accord_gateway.upstream import AiohttpClient, CircuitBreaker, Http1Client
 from aiohttp import web
 
 from .conftest import FULL_KEY, FakeUpstream, HarnessFactory, base_config, free_port
@@ -87,9 +88,22 @@ async def real_upstream() -> AsyncIterator[RealUpstream]:
     await server.stop()
 
 
-def real_gateway(url: str, **overrides: Any) -> Any:
-    config = config_from_dict(base_config(None, upstreams={"shop": {"url": url}}, **overrides))
-    return create_app(config, access_log=lambda _: None)
+@pytest.fixture(params=["builtin", "aiohttp"])
+def client_kind(request: pytest.FixtureRequest) -> str:
+    """Every forwarding test runs with both upstream client implementations."""
+    kind: str = request.param
+    return kind
+
+
+def real_gateway(url: str, client: str, **overrides: Any) -> Any:
+    upstream = {**overrides.pop("upstream", {}), "client": client}
+    config = config_from_dict(
+        base_config(None, upstreams={"shop": {"url": url}}, upstream=upstream, **overrides)
+    )
+    app = create_app(config, access_log=lambda _: None)
+    expected = Http1Client if client == "builtin" else AiohttpClient
+    assert isinstance(app.state.upstreams["shop"].client, expected)
+    return app
 
 
 async def _client(app: Any) -> Any:
@@ -98,8 +112,8 @@ async def _client(app: Any) -> Any:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway.test")
 
 
-async def test_large_body_streams_through(real_upstream: RealUpstream) -> None:
-    app = real_gateway(real_upstream.url)
+async def test_large_body_streams_through(real_upstream: RealUpstream, client_kind: str) -> None:
+    app = real_gateway(real_upstream.url, client_kind)
     async with await _client(app) as client:
         response = await client.get("/v1/stream")
     await app.close()
@@ -109,8 +123,8 @@ async def test_large_body_streams_through(real_upstream: RealUpstream) -> None:
     assert "transfer-encoding" not in response.headers  # hop-by-hop: the ASGI server frames the body
 
 
-async def test_request_body_streams_to_the_upstream(real_upstream: RealUpstream) -> None:
-    app = real_gateway(real_upstream.url)
+async def test_request_body_streams_to_the_upstream(real_upstream: RealUpstream, client_kind: str) -> None:
+    app = real_gateway(real_upstream.url, client_kind)
 
     async def body() -> AsyncIterator[bytes]:
         for _ in range(8):
@@ -126,8 +140,10 @@ async def test_request_body_streams_to_the_upstream(real_upstream: RealUpstream)
     assert response.status_code == 204 and response.headers["x-received"] == str(8 * len(CHUNK))
 
 
-async def test_response_hop_by_hop_headers_are_stripped(real_upstream: RealUpstream) -> None:
-    app = real_gateway(real_upstream.url)
+async def test_response_hop_by_hop_headers_are_stripped(
+    real_upstream: RealUpstream, client_kind: str
+) -> None:
+    app = real_gateway(real_upstream.url, client_kind)
     async with await _client(app) as client:
         response = await client.get("/v1/public")
     await app.close()
@@ -138,8 +154,10 @@ async def test_response_hop_by_hop_headers_are_stripped(real_upstream: RealUpstr
     assert real_upstream.seen_headers["user-agent"].startswith("python-httpx")  # the client's, not aiohttp's
 
 
-async def test_timeout_is_504_and_get_is_retried(real_upstream: RealUpstream) -> None:
-    app = real_gateway(real_upstream.url, upstream={"timeout": 0.2, "retries": 1, "retryBackoff": 0.01})
+async def test_timeout_is_504_and_get_is_retried(real_upstream: RealUpstream, client_kind: str) -> None:
+    app = real_gateway(
+        real_upstream.url, client_kind, upstream={"timeout": 0.2, "retries": 1, "retryBackoff": 0.01}
+    )
     async with await _client(app) as client:
         started = time.perf_counter()
         response = await client.get("/v1/orders", headers=AUTH)
@@ -150,9 +168,13 @@ async def test_timeout_is_504_and_get_is_retried(real_upstream: RealUpstream) ->
     assert elapsed < 0.9
 
 
-async def test_unreachable_upstream_is_502_and_post_is_not_retried(upstream: FakeUpstream) -> None:
+async def test_unreachable_upstream_is_502_and_post_is_not_retried(
+    upstream: FakeUpstream, client_kind: str
+) -> None:
     closed = f"http://127.0.0.1:{free_port()}"
-    app = real_gateway(closed, upstream={"retries": 2, "retryBackoff": 0.01, "breaker": {"failures": 50}})
+    app = real_gateway(
+        closed, client_kind, upstream={"retries": 2, "retryBackoff": 0.01, "breaker": {"failures": 50}}
+    )
     order = {
         "customerId": "C",
         "lines": [{"sku": "A", "quantity": 1, "price": {"amount": "1", "currency": "USD"}}],

@@ -50,15 +50,25 @@ class JwtVerifier:
         self._options: dict[str, Any] = {"require": required, "verify_aud": bool(config.audience)}
         self._cache: dict[str, tuple[Principal, float, float]] = {}
         self._cache_age = min(config.cache_seconds, 300.0)
+        self._leeway = config.leeway
+
+    def cached(self, token: str) -> Principal | None:
+        """The principal of a token verified before and still valid, without awaiting anything."""
+        cached = self._cache.get(token)
+        if cached is None:
+            return None
+        principal, expires, stored = cached
+        now = time.time()
+        if now <= expires + self._leeway and now - stored <= self._cache_age:
+            return principal
+        del self._cache[token]
+        return None
 
     async def verify(self, token: str) -> Principal:
+        found = self.cached(token)
+        if found is not None:
+            return found
         now = time.time()
-        cached = self._cache.get(token)
-        if cached is not None:
-            principal, expires, stored = cached
-            if now <= expires + self.config.leeway and now - stored <= self._cache_age:
-                return principal
-            del self._cache[token]
         principal, expires = await self._verify(token)
         if self.config.verified_cache_size:
             if len(self._cache) >= self.config.verified_cache_size:

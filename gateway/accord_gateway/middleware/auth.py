@@ -67,8 +67,7 @@ class AuthMiddleware:
                 if credential is None:
                     satisfied = False
                     break
-                lacking = tuple(s for s in scopes if s not in credential.scopes)
-                if lacking:
+                if scopes and not credential.scopes.issuperset(scopes):
                     if missing_scopes is None:
                         missing_scopes, missing_bearer = scopes, scheme.bearer
                     satisfied = False
@@ -84,18 +83,28 @@ class AuthMiddleware:
     async def _credential(
         self, ex: Exchange, scheme: SecurityScheme, found: dict[str, Principal | InvalidToken | None]
     ) -> Principal | InvalidToken | None:
-        cache_key = "bearer" if scheme.bearer else f"{scheme.location}:{scheme.parameter}"
+        bearer = scheme.bearer
+        cache_key = "bearer" if bearer else f"{scheme.location}:{scheme.parameter}"
         if cache_key in found:
             return found[cache_key]
         result: Principal | InvalidToken | None
-        if scheme.bearer:
-            result = await self._bearer(ex)
+        if bearer:
+            known = self._bearer(ex)
+            if isinstance(known, str):  # a token not verified before: check its signature
+                assert self.verifier is not None
+                try:
+                    result = await self.verifier.verify(known)
+                except InvalidToken as exc:
+                    result = exc
+            else:
+                result = known
         else:
             result = self._api_key(ex, scheme)
         found[cache_key] = result
         return result
 
-    async def _bearer(self, ex: Exchange) -> Principal | InvalidToken | None:
+    def _bearer(self, ex: Exchange) -> Principal | InvalidToken | str | None:
+        """The principal of a token verified before, or the token (str) still to verify."""
         header = ex.headers.get(b"authorization")
         if header is None:
             return None
@@ -107,10 +116,7 @@ class AuthMiddleware:
             return InvalidToken("the Authorization header is not 'Bearer <token>'")
         if self.verifier is None:
             return InvalidToken("bearer tokens are not accepted here (no JWKS configured)")
-        try:
-            return await self.verifier.verify(token)
-        except InvalidToken as exc:
-            return exc
+        return self.verifier.cached(token) or token
 
     def _api_key(self, ex: Exchange, scheme: SecurityScheme) -> Principal | InvalidToken | None:
         name = scheme.parameter or ""

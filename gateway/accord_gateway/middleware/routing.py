@@ -8,6 +8,8 @@ size limit (431, RFC 6585 §5), header values with CR/LF/NUL (injection), more t
 
 from __future__ import annotations
 
+from itertools import chain
+
 from accord_gateway.exchange import Exchange, Handler, Response
 from accord_gateway.metrics import Metrics
 from accord_gateway.problem import problem
@@ -32,10 +34,12 @@ class RoutingMiddleware:
 
     def _hygiene(self, ex: Exchange) -> Response | None:
         raw = ex.raw_headers
-        values = b"".join([value for _, value in raw])  # one scan instead of three per header
-        if b"\r" in values or b"\n" in values or b"\x00" in values:
+        # Names and values in one string, scanned once instead of three times per field (a name
+        # cannot hold these bytes: the HTTP parser only accepts tokens).
+        fields = b"".join(chain.from_iterable(raw))
+        if b"\r" in fields or b"\n" in fields or b"\x00" in fields:
             return self._reject(ex, 400, "bad-header", "A header value contains a control character.")
-        size = len(values) + sum([len(key) for key, _ in raw]) + 4 * len(raw)
+        size = len(fields) + 4 * len(raw)
         if size > self.max_header_bytes:
             return self._reject(
                 ex, 431, "headers-too-large", f"The request headers exceed {self.max_header_bytes} bytes."

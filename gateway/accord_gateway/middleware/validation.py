@@ -15,11 +15,11 @@ is logged and counted; with ``enforce`` the client gets 502 instead of the non-c
 from __future__ import annotations
 
 import logging
-from typing import Literal
+from typing import Any, Literal
 
 import orjson
 
-from accord.policy import Parameter, Policy, Violation, coerce_parameter
+from accord.policy import MediaType, Parameter, Policy, Violation, coerce_parameter
 from accord_gateway.exchange import BodyTooLarge, Exchange, Handler, Response
 from accord_gateway.metrics import Metrics
 from accord_gateway.problem import problem
@@ -27,6 +27,8 @@ from accord_gateway.problem import problem
 log = logging.getLogger("accord.gateway.validation")
 
 ResponseMode = Literal["off", "report", "enforce"]
+_MEDIA_CACHE = 1024
+_UNKNOWN: Any = object()
 
 
 class ValidationMiddleware:
@@ -46,6 +48,8 @@ class ValidationMiddleware:
         self.body_timeout = body_timeout
         self.responses = responses
         self.max_response_bytes = max_response_bytes
+        #: (request body spec, raw Content-Type) -> the declared media type it falls under
+        self._media: dict[tuple[int, bytes | None], MediaType | None] = {}
 
     async def __call__(self, ex: Exchange) -> Response:
         policy = ex.policy
@@ -109,9 +113,15 @@ class ValidationMiddleware:
             return None
         if length is not None and length > self.max_body_bytes:
             raise BodyTooLarge()
-        content_type = ex.header(b"content-type") or ""
-        media = spec.match(content_type)
+        raw_type = ex.headers.get(b"content-type")
+        key = (id(spec), raw_type)
+        media = self._media.get(key, _UNKNOWN)
+        if media is _UNKNOWN:
+            media = spec.match(raw_type.decode("latin-1") if raw_type else "")
+            if len(self._media) < _MEDIA_CACHE:  # client-chosen strings: a bounded memo only
+                self._media[key] = media
         if media is None:
+            content_type = raw_type.decode("latin-1") if raw_type else ""
             self.metrics.rejected("validation", "unsupported_media_type")
             ex.decisions["validation"] = "unsupported_media_type"
             accepted = ", ".join(m.media_type for m in spec.media)

@@ -1,5 +1,5 @@
-"""Upstream calls: a small client interface, its pooled aiohttp implementation, an in-process ASGI
-one (tests), and a circuit breaker per upstream."""
+"""Upstream calls: a small client interface, its default keep-alive HTTP/1.1 implementation, a
+pooled aiohttp one, an in-process ASGI one (tests), and a circuit breaker per upstream."""
 
 from __future__ import annotations
 
@@ -13,12 +13,14 @@ from accord_gateway.upstream.base import (
     strip_hop_by_hop,
 )
 from accord_gateway.upstream.breaker import CircuitBreaker
+from accord_gateway.upstream.http1_client import Http1Client
 
 __all__ = [
     "HOP_BY_HOP",
     "AiohttpClient",
     "AsgiClient",
     "CircuitBreaker",
+    "Http1Client",
     "UpstreamClient",
     "UpstreamError",
     "UpstreamRequest",

@@ -1,4 +1,5 @@
-"""Pooled upstream client on ``aiohttp`` (chosen by benchmark: see docs/gateway.md#upstream-client).
+"""Pooled upstream client on ``aiohttp`` (``upstream.client: aiohttp``; the default is
+:class:`~accord_gateway.upstream.Http1Client`, see docs/gateway.md#upstream-client).
 
 One ``ClientSession`` per upstream with keep-alive connections. The session is tuned for a proxy:
 no cookie jar, no automatic ``Accept``/``Accept-Encoding``/``User-Agent`` headers, no
@@ -47,8 +48,9 @@ class AiohttpClient(UpstreamClient):
     async def send(self, request: UpstreamRequest) -> Response:
         session = self._session or self._open()
         try:
+            fields = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers]
             upstream = await session.request(
-                request.method, request.url, headers=request.headers, data=request.body, allow_redirects=False
+                request.method, request.url, headers=fields, data=request.body, allow_redirects=False
             )
         except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
             raise UpstreamError("timeout", f"no answer from {request.url}: {exc or 'timeout'}") from None

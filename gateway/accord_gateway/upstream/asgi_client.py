@@ -25,7 +25,7 @@ class AsgiClient(UpstreamClient):
             chunks.append(request.body)
         elif request.body is not None:
             chunks.extend([chunk async for chunk in _drain(request.body)])
-        headers_in = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in request.headers]
+        headers_in = list(request.headers)
         headers_in.append((b"host", (parts.netloc or "upstream").encode("latin-1")))
         scope = {
             "type": "http",
@@ -42,7 +42,7 @@ class AsgiClient(UpstreamClient):
             "server": (parts.hostname or "upstream", parts.port or 80),
         }
         body = b"".join(chunks)
-        if body and not any(k.lower() == "content-length" for k, _ in request.headers):
+        if body and not any(k == b"content-length" for k, _ in request.headers):
             headers_in.append((b"content-length", str(len(body)).encode()))
         sent = False
         status = 0

@@ -39,9 +39,13 @@ def strip_hop_by_hop(headers: RawHeaders) -> RawHeaders:
 
 @dataclass(slots=True)
 class UpstreamRequest:
+    """What the proxy sends: ``url`` is absolute (the upstream's base URL + the raw path and query);
+    ``headers`` are raw ASGI-style pairs with lower-case names, without ``Host`` (the client sets the
+    upstream's) and without ``Content-Length`` unless ``body`` streams with a known length."""
+
     method: str
     url: str
-    headers: list[tuple[str, str]]
+    headers: RawHeaders
     body: bytes | AsyncIterator[bytes] | None = None
 
 
