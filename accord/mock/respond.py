@@ -358,16 +358,11 @@ class Responder:
             )
         if resource.action == "read":
             return self._json(op, op.default_status, record.value, [("etag", record.etag)])
+        if resource.action in ("update", "delete"):
+            stale = self._stale(op, request, record.etag)
+            if stale is not None:
+                return stale
         if resource.action == "update":
-            if_match = request.headers.get("if-match")
-            if if_match is not None and not etag_matches(if_match, record.etag):
-                return self.problem(
-                    op,
-                    412,
-                    "Precondition failed",
-                    "The If-Match ETag does not match the current representation.",
-                    request,
-                )
             patched = (
                 merge_patch(record.value, parsed.body)
                 if op.method == "PATCH"
@@ -390,18 +385,22 @@ class Responder:
             saved = store.put(resource.collection, parents, key, patched)
             return self._json(op, op.default_status, saved.value, [("etag", saved.etag)])
         if resource.action == "delete":
-            if_match = request.headers.get("if-match")
-            if if_match is not None and not etag_matches(if_match, record.etag):
-                return self.problem(
-                    op,
-                    412,
-                    "Precondition failed",
-                    "The If-Match ETag does not match the current representation.",
-                    request,
-                )
             store.delete(resource.collection, parents, key)
             return self.example(op, request, Prefer())
         return self.example(op, request, Prefer())  # a domain action on an existing resource
+
+    def _stale(self, op: MockOperation, request: MockRequest, etag: str) -> Answer | None:
+        """412 when the request's If-Match names another representation (RFC 9110 §13.1.1)."""
+        if_match = request.headers.get("if-match")
+        if if_match is None or etag_matches(if_match, etag):
+            return None
+        return self.problem(
+            op,
+            412,
+            "Precondition failed",
+            "The If-Match ETag does not match the current representation.",
+            request,
+        )
 
     def _parent_exists(self, op: MockOperation, parents: tuple[str, ...]) -> bool:
         resource = op.resource

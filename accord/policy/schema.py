@@ -18,26 +18,16 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from accord.errors import ConfigError
+from accord.spec.schema import LISTS, MAPS, SINGLE
 
 Direction = Literal["request", "response"]
 NameOf = Callable[[dict[str, Any]], str | None]
 
-_SINGLE = (
-    "items",
-    "additionalProperties",
-    "not",
-    "contains",
-    "propertyNames",
-    "if",
-    "then",
-    "else",
-    "unevaluatedItems",
-    "unevaluatedProperties",
-    "additionalItems",
-    "contentSchema",
-)
-_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
-_MAPS = ("properties", "patternProperties", "dependentSchemas")
+# Subschema keywords from the one table in accord.spec (`$defs`/`definitions` are dropped below:
+# every reference into them has been resolved already).
+_SINGLE = SINGLE
+_LISTS = LISTS
+_MAPS = tuple(key for key in MAPS if key not in ("$defs", "definitions"))
 #: Annotations and dialect keys a validator ignores; dropping them keeps compiled validators small.
 #: ``$defs``/``definitions`` go too: every reference into them has been resolved already.
 _DROP = frozenset(
