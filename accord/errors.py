@@ -44,3 +44,7 @@ class RefError(InputError):
 
 class ConfigError(InputError):
     """``accord.yaml`` or a gateway configuration is invalid."""
+
+
+class ServeError(AccordError):
+    """A server could not start or run: the address is taken, or the application failed to start."""

@@ -1,8 +1,9 @@
-"""Shared benchmark plumbing: the cache folder, on-demand npm installs, timing in subprocesses."""
+"""Shared benchmark plumbing: the cache folder, on-demand npm and wrk installs, timing in subprocesses."""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -48,6 +49,33 @@ def github_description(cache: Path | None = None) -> Path | None:
     if not path.exists() and not npm_install("@octokit/openapi", folder):
         return None
     return path if path.exists() else None
+
+
+WRK_PACKAGES = ("wrk", "libluajit2-5.1-2")
+
+
+def wrk_command(cache: Path | None = None) -> tuple[list[str], dict[str, str]] | None:
+    """``wrk`` (argv prefix and environment): the one on PATH, or else Debian's package unpacked into
+    the ignored cache folder on demand (``apt-get download``, no root needed). None when neither works.
+    """
+    on_path = shutil.which("wrk")
+    if on_path:
+        return [on_path], dict(os.environ)
+    root = (cache or cache_dir()) / "tools" / "wrk"
+    binary = root / "usr" / "bin" / "wrk"
+    if not binary.exists() and shutil.which("apt-get") and shutil.which("dpkg-deb"):
+        debs = root.parent / "debs"
+        debs.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["apt-get", "download", *WRK_PACKAGES], cwd=debs, capture_output=True, timeout=300)
+        for deb in sorted(debs.glob("*.deb")):
+            subprocess.run(["dpkg-deb", "-x", str(deb), str(root)], capture_output=True, timeout=120)
+    if not binary.exists():
+        return None
+    libraries = [str(p) for p in (root / "usr" / "lib").glob("*-linux-gnu")]
+    env = dict(os.environ)
+    env["LD_LIBRARY_PATH"] = os.pathsep.join([*libraries, env.get("LD_LIBRARY_PATH", "")]).rstrip(os.pathsep)
+    probe = subprocess.run([str(binary), "--version"], capture_output=True, env=env, timeout=30)
+    return ([str(binary)], env) if b"wrk" in probe.stdout + probe.stderr else None
 
 
 def median_time(func: Callable[[], Any], repeat: int = 5) -> float:

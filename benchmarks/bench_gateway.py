@@ -5,7 +5,8 @@ an upstream answering 1 KB of JSON, a pass-through with a pooled aiohttp client,
 pooled httpx client, and ``accord gateway serve`` with JWT auth (RS256), a Redis rate limit (high
 enough never to throttle) and request validation of a ~4 KB order body -- twice: with the default
 upstream client and with ``upstream.client: aiohttp``. Every path gets the same POST. Load: ``wrk``
-with 8 connections for a bounded duration (a bounded aiohttp load generator when wrk is missing),
+with 8 connections for a bounded duration (Debian's wrk unpacked into benchmarks/.cache on demand when
+it is not on PATH; a bounded aiohttp load generator when neither works),
 in ``ACCORD_BENCH_ROUNDS`` interleaved rounds (every configuration once per round); ratios are
 taken within a round and their median reported, with the CPU each serving process spent per
 request (which moves less with the machine's load than requests per second do). Then the CPU per
@@ -20,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import shutil
 import signal
 import socket
 import statistics
@@ -34,7 +34,7 @@ from typing import Any
 
 import orjson
 
-from benchmarks._common import ROOT, cache_dir
+from benchmarks._common import ROOT, cache_dir, wrk_command
 
 DURATION = int(os.environ.get("ACCORD_BENCH_SECONDS", "5"))
 ROUNDS = int(os.environ.get("ACCORD_BENCH_ROUNDS", "3"))
@@ -280,7 +280,9 @@ def _ms(text: str) -> float:
     return float(found.group(1)) * _UNITS[found.group(2)]
 
 
-def wrk(url: str, body: Path, headers: dict[str, str], folder: Path) -> dict[str, Any]:
+def wrk(
+    url: str, body: Path, headers: dict[str, str], folder: Path, tool: tuple[list[str], dict[str, str]]
+) -> dict[str, Any]:
     script = folder / "post.lua"
     lines = [
         'wrk.method = "POST"',
@@ -290,11 +292,13 @@ def wrk(url: str, body: Path, headers: dict[str, str], folder: Path) -> dict[str
     ]
     lines += [f'wrk.headers["{k}"] = "{v}"' for k, v in headers.items()]
     script.write_text("\n".join(lines) + "\n")
+    argv, env = tool
     result = subprocess.run(
-        ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--latency", "-s", str(script), url],
+        [*argv, "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--latency", "-s", str(script), url],
         capture_output=True,
         text=True,
         timeout=DURATION + 30,
+        env=env,
     )
     out = result.stdout
     rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
@@ -344,8 +348,9 @@ async def _aiohttp_load(url: str, body: bytes, headers: dict[str, str]) -> dict[
 
 
 def load(url: str, body_file: Path, headers: dict[str, str], folder: Path) -> dict[str, Any]:
-    if shutil.which("wrk"):
-        return wrk(url, body_file, headers, folder)
+    tool = wrk_command()
+    if tool:
+        return wrk(url, body_file, headers, folder, tool)
     return asyncio.run(_aiohttp_load(url, body_file.read_bytes(), headers))
 
 

@@ -2,8 +2,8 @@
 
 The mock serves one domain (``items``) with uvicorn + uvloop + httptools in a subprocess, request
 validation on; the load is ``GET /v1/items/{itemId}`` (a path parameter to validate) at 8
-connections, from ``wrk`` when installed (``apt-get install -y wrk``) or else a bounded aiohttp
-client. Where Node is available, Prism (``@stoplight/prism-cli``, installed on demand into
+connections, from ``wrk`` (on PATH, or Debian's package unpacked into benchmarks/.cache on demand)
+or else a bounded aiohttp client. Where Node is available, Prism (``@stoplight/prism-cli``, installed on demand into
 benchmarks/.cache) mocks the same contract under the same load. Targets: at least 6x Prism's
 throughput with p99 under 2 ms; all domains generated in under 10 s.
 """
@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from benchmarks._common import ROOT, npm_install, ratio
+from benchmarks._common import ROOT, npm_install, ratio, wrk_command
 
 DOMAIN = "items"
 CONNECTIONS = 8
@@ -101,17 +101,22 @@ _WRK_RPS = re.compile(r"Requests/sec:\s+([\d.]+)")
 _WRK_NON2XX = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
 
 
-def _wrk(url: str) -> dict[str, Any]:
+def _wrk(url: str, wrk: tuple[list[str], dict[str, str]]) -> dict[str, Any]:
     header = [arg for name, value in AUTH.items() for arg in ("-H", f"{name}: {value}")]
+    argv, env = wrk
     subprocess.run(
-        ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{WARMUP_S}s", *header, url], capture_output=True, check=False
+        [*argv, "-t1", f"-c{CONNECTIONS}", f"-d{WARMUP_S}s", *header, url],
+        capture_output=True,
+        check=False,
+        env=env,
     )
     done = subprocess.run(
-        ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{DURATION_S}s", "--latency", *header, url],
+        [*argv, "-t1", f"-c{CONNECTIONS}", f"-d{DURATION_S}s", "--latency", *header, url],
         capture_output=True,
         text=True,
         check=True,
         timeout=DURATION_S + 60,
+        env=env,
     )
     rps = float(_WRK_RPS.search(done.stdout).group(1))  # type: ignore[union-attr]
     found = _WRK_LATENCY.search(done.stdout)
@@ -165,7 +170,8 @@ def _aiohttp(url: str) -> dict[str, Any]:
 
 
 def _load(url: str) -> dict[str, Any]:
-    return _wrk(url) if shutil.which("wrk") else _aiohttp(url)
+    wrk = wrk_command()
+    return _wrk(url, wrk) if wrk else _aiohttp(url)
 
 
 def _accord() -> list[str]:

@@ -1,6 +1,6 @@
 """Accord's policy gateway: an ASGI reverse proxy that enforces the contracts' policies.
 
-``create_app(config)`` returns the ASGI application; ``accord gateway serve`` runs it under uvicorn.
+``create_app(config)`` returns the ASGI application; ``accord gateway serve`` runs it on :mod:`accord.serve`.
 """
 
 from __future__ import annotations

@@ -1,5 +1,4 @@
-"""Run the gateway under uvicorn (uvloop + httptools, see :mod:`._server_protocol`) and reload it on
-SIGHUP."""
+"""Run the gateway on :mod:`accord.serve` (httptools + uvloop) and reload it on SIGHUP."""
 
 from __future__ import annotations
 
@@ -7,35 +6,21 @@ import asyncio
 import gc
 import logging
 import signal
+from collections.abc import Callable
 from pathlib import Path
 
-import uvicorn
-
 from accord.errors import AccordError
-from accord_gateway._server_protocol import HeadHoldingHttpToolsProtocol
+from accord.serve import Limits, Server
+from accord.serve import serve as serve_app
 from accord_gateway.app import Gateway, create_app
 
 log = logging.getLogger("accord.gateway")
 
 
-def uvicorn_config(app: Gateway, host: str, port: int, *, log_level: str = "warning") -> uvicorn.Config:
-    return uvicorn.Config(
-        app,
-        host=host,
-        port=port,
-        loop="uvloop",
-        http=HeadHoldingHttpToolsProtocol,  # uvicorn's httptools protocol, head and body in one write
-        lifespan="on",
-        access_log=False,  # the gateway writes its own JSON access log
-        # The gateway decides itself whom to believe about the client address
-        # (rateLimit.trustForwardedFor); uvicorn's middleware would trust 127.0.0.1 implicitly.
-        proxy_headers=False,
-        log_level=log_level,
-        server_header=False,
-        date_header=True,
-        timeout_keep_alive=15,
-        timeout_graceful_shutdown=30,
-    )
+def server_limits(app: Gateway) -> Limits:
+    """The server's hard limits. The gateway answers oversized headers itself (431 problem with a
+    trace id, ``limits.maxHeaderBytes``); the server's cap only stops a head that never ends."""
+    return Limits(max_head_bytes=max(64 * 1024, 4 * app.config.limits.max_header_bytes))
 
 
 def install_reload_handler(app: Gateway) -> None:
@@ -78,31 +63,42 @@ def freeze_heap() -> None:
     gc.freeze()
 
 
-async def _freeze_when_started(server: uvicorn.Server) -> None:
-    while not server.started:
-        if server.should_exit:
-            return
-        await asyncio.sleep(0.02)
+def on_started(_: Server) -> None:
+    """Once listening: freeze the heap (the compiled contracts live as long as the process)."""
     freeze_heap()
 
 
-async def serve(config_path: str | Path, host: str | None = None, port: int | None = None) -> None:
-    """Start the gateway for ``config_path`` and serve until SIGINT/SIGTERM."""
+async def serve(
+    config_path: str | Path,
+    host: str | None = None,
+    port: int | None = None,
+    announce: Callable[[str], None] | None = None,
+) -> None:
+    """Start the gateway for ``config_path`` and serve until SIGINT/SIGTERM; ``announce`` gets the
+    address once the gateway listens."""
     app = create_app(config_path)
-    server = uvicorn.Server(
-        uvicorn_config(
-            app, host or app.config.server.host, port if port is not None else app.config.server.port
-        )
-    )
     install_reload_handler(app)
-    freezer = asyncio.get_running_loop().create_task(_freeze_when_started(server))
-    try:
-        await server.serve()
-    finally:
-        freezer.cancel()
+
+    def started(server: Server) -> None:
+        on_started(server)
+        if announce is not None:
+            announce(f"http://{server.host}:{server.port}")
+
+    await serve_app(
+        app,
+        host or app.config.server.host,
+        port if port is not None else app.config.server.port,
+        limits=server_limits(app),
+        on_started=started,
+    )
 
 
-def run(config_path: str | Path, host: str | None = None, port: int | None = None) -> None:
+def run(
+    config_path: str | Path,
+    host: str | None = None,
+    port: int | None = None,
+    announce: Callable[[str], None] | None = None,
+) -> None:
     import uvloop
 
-    uvloop.run(serve(config_path, host, port))
+    uvloop.run(serve(config_path, host, port, announce))

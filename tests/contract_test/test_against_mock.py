@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import json
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from accord_cli.main import cli
 from accord_cli.mockserver.build import build_app
 from click.testing import CliRunner
 
 from accord.contracts import load_contract_set
-from tests.contract_test.test_accord_test import _free_port
+from tests._serving import served
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,19 +20,8 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def mock_url() -> Iterator[str]:
     app = build_app(load_contract_set([ROOT / "contracts"]), ["items"], stateful=False, seed=3)
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "mock did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served(app) as url:
+        yield url
 
 
 def test_the_items_mock_passes_its_contract_tests(mock_url: str, tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 """The pieces the request hot path was made cheaper with, each held to the behaviour it replaces:
 the body deadline (``asyncio.timeout`` semantics), lock-free request metrics (Prometheus text as
 ``prometheus_client`` writes it), trace ids from a buffered OS generator, response heads written
-with their bodies, the heap frozen once the server runs, and Redis commands of one loop iteration
+with their bodies (one write per response), the heap frozen once the server runs, and Redis commands of one loop iteration
 written together."""
 
 from __future__ import annotations
@@ -12,13 +12,15 @@ import re
 from typing import Any
 
 import pytest
-from accord_gateway._server_protocol import HeadHoldingHttpToolsProtocol, _HeadHoldingTransport
 from accord_gateway.exchange import BodyTimeout, Exchange
 from accord_gateway.metrics import Metrics
 from accord_gateway.middleware.trace import TraceMiddleware
 from accord_gateway.resp import RespClient
-from accord_gateway.server import _freeze_when_started, freeze_heap, uvicorn_config
+from accord_gateway.server import freeze_heap, on_started, server_limits
 from prometheus_client import CollectorRegistry, Histogram, generate_latest
+
+from accord.serve import Server
+from accord.serve.connection import Connection
 
 from .conftest import FULL_KEY, HarnessFactory
 
@@ -149,96 +151,24 @@ async def _no_body() -> dict[str, Any]:
     return {"type": "http.request", "body": b"", "more_body": False}
 
 
-# -- response heads held for their bodies ---------------------------------------------------------------------
-class _Recorder:
-    def __init__(self) -> None:
-        self.writes: list[bytes] = []
-        self.closed = False
+# -- one write per response, through the real server --------------------------------------------------------------
+async def test_each_response_is_one_write_through_a_real_server(
+    gateway: HarnessFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writes: list[bytes] = []
+    real_write = Connection.write
 
-    def write(self, data: bytes) -> None:
-        self.writes.append(data)
+    def spy(self: Connection, data: bytes) -> None:
+        writes.append(data)
+        real_write(self, data)
 
-    def writelines(self, data: Any) -> None:
-        self.writes.append(b"".join(data))
-
-    def close(self) -> None:
-        self.closed = True
-
-    def is_closing(self) -> bool:
-        return self.closed
-
-    def get_extra_info(self, name: str) -> Any:
-        return ("127.0.0.1", 8080) if name == "sockname" else None
-
-
-async def test_a_response_head_goes_out_with_its_body() -> None:
-    real = _Recorder()
-    transport = _HeadHoldingTransport(real, asyncio.get_running_loop())  # type: ignore[arg-type]
-    head = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n"
-    transport.write(head)
-    transport.write(b"{}")
-    assert real.writes == [head + b"{}"]
-    big = b"x" * 100_000
-    transport.write(head)
-    transport.write(big)
-    assert real.writes[-1] == head + big
-    assert transport.get_extra_info("sockname") == ("127.0.0.1", 8080)  # everything else is the real one's
-
-
-async def test_a_head_without_a_body_in_the_same_iteration_is_flushed_and_order_is_kept() -> None:
-    real = _Recorder()
-    transport = _HeadHoldingTransport(real, asyncio.get_running_loop())  # type: ignore[arg-type]
-    transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-    assert real.writes == []
-    await asyncio.sleep(0)
-    assert real.writes == [b"HTTP/1.1 100 Continue\r\n\r\n"]
-    transport.write(b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n")
-    transport.close()  # closing never loses a held head
-    assert real.writes[-1].startswith(b"HTTP/1.1 200 OK") and real.closed
-    transport.write(b"plain body bytes")
-    assert real.writes[-1] == b"plain body bytes"
-
-
-def test_the_server_uses_the_head_holding_protocol_without_uvicorns_proxy_headers() -> None:
-    config = uvicorn_config(None, "127.0.0.1", 0)  # type: ignore[arg-type]
-    assert config.http is HeadHoldingHttpToolsProtocol
-    assert config.proxy_headers is False and config.access_log is False and config.server_header is False
-
-
-class _CountingTransport:
-    def __init__(self, transport: Any) -> None:
-        self._transport = transport
-        self.writes: list[bytes] = []
-
-    def write(self, data: bytes) -> None:
-        self.writes.append(data)
-        self._transport.write(data)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._transport, name)
-
-
-async def test_each_response_is_one_write_through_a_real_server(gateway: HarnessFactory) -> None:
-    import uvicorn
-
-    seen: list[_CountingTransport] = []
-
-    class Spy(HeadHoldingHttpToolsProtocol):
-        def connection_made(self, transport: Any) -> None:
-            seen.append(_CountingTransport(transport))
-            super().connection_made(seen[-1])  # type: ignore[arg-type]
-
+    monkeypatch.setattr(Connection, "write", spy)
     h = gateway()
-    config = uvicorn_config(h.app, "127.0.0.1", 0, log_level="error")
-    config.http = Spy
-    server = uvicorn.Server(config)
-    serving = asyncio.ensure_future(server.serve())
+    server = Server(h.app, "127.0.0.1", 0, server_limits(h.app))
+    await server.start()
     try:
         async with asyncio.timeout(10):
-            while not server.started:
-                await asyncio.sleep(0.01)
-            port = server.servers[0].sockets[0].getsockname()[1]
-            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
             for path in ("/v1/orders", "/v1/unknown"):
                 writer.write(f"GET {path} HTTP/1.1\r\nhost: x\r\nx-api-key: {FULL_KEY}\r\n\r\n".encode())
                 await writer.drain()
@@ -247,27 +177,24 @@ async def test_each_response_is_one_write_through_a_real_server(gateway: Harness
                 await reader.readexactly(length)
             writer.close()
     finally:
-        server.should_exit = True
-        await serving
-    statuses = [write.split(b" ", 2)[1] for write in seen[0].writes]
+        await server.shutdown()
+    statuses = [write.split(b" ", 2)[1] for write in writes]
     assert statuses == [b"200", b"404"]  # two responses, two writes: each head went with its body
 
 
-# -- the heap frozen once serving ------------------------------------------------------------------------------------
-async def test_the_heap_is_frozen_once_the_server_has_started() -> None:
-    class FakeServer:
-        started = False
-        should_exit = False
+async def test_the_server_cap_on_heads_stays_above_the_gateways_own_header_limit(
+    gateway: HarnessFactory,
+) -> None:
+    h = gateway()
+    assert server_limits(h.app).max_head_bytes >= 4 * h.app.config.limits.max_header_bytes
 
-    server = FakeServer()
+
+# -- the heap frozen once serving ------------------------------------------------------------------------------------
+def test_the_heap_is_frozen_once_the_server_has_started() -> None:
     gc.unfreeze()
     try:
-        task = asyncio.ensure_future(_freeze_when_started(server))  # type: ignore[arg-type]
-        await asyncio.sleep(0.05)
-        assert gc.get_freeze_count() == 0 and not task.done()
-        server.started = True
-        async with asyncio.timeout(5):
-            await task
+        assert gc.get_freeze_count() == 0
+        on_started(None)  # type: ignore[arg-type]
         assert gc.get_freeze_count() > 0
         freeze_heap()  # again (after a reload): what was frozen becomes collectable first
         assert gc.get_freeze_count() > 0

@@ -4,7 +4,6 @@ examples: valid and invalid generated requests must never produce a server error
 from __future__ import annotations
 
 import hashlib
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -12,16 +11,15 @@ from typing import Any
 
 import pytest
 import schemathesis
-import uvicorn
 from accord_gateway import AsgiClient, config_from_dict, create_app
 from hypothesis import HealthCheck, given, settings
 from schemathesis.generation import GenerationMode
 
 from accord.contracts import load_contract_set
+from tests._serving import served
 
-from .conftest import REAL_CONTRACTS, free_port
+from .conftest import REAL_CONTRACTS
 from .example_upstream import ExampleUpstream
-from .test_real_server import _wait_port
 
 pytestmark = pytest.mark.slow
 DOMAINS = ["customers", "items", "inventory"]
@@ -48,18 +46,8 @@ def base_url() -> Iterator[str]:
     )
     upstream = ExampleUpstream(contract_set)
     app = create_app(config, upstream_clients={"*": AsgiClient(upstream)}, access_log=lambda _: None)
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", lifespan="off", ws="none")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    _wait_port(port)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(5)
+    with served(app) as url:
+        yield url
 
 
 def _operations() -> list[Any]:

@@ -1,10 +1,8 @@
-"""The ASGI mock app in-process (httpx.ASGITransport), plus one real uvicorn server for the reset fault."""
+"""The ASGI mock app in-process (httpx.ASGITransport), plus one real server (accord.serve) for the reset fault."""
 
 from __future__ import annotations
 
 import asyncio
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -12,11 +10,11 @@ from typing import Any
 import httpx
 import orjson
 import pytest
-import uvicorn
 from accord_cli.mockserver import MockApp, build_app
 
 from accord.contracts import ContractSet
 from accord.events import InMemoryBroker
+from tests._serving import served as serve_in_thread
 
 
 def _call(app: MockApp, method: str, path: str, **kwargs: Any) -> httpx.Response:
@@ -128,30 +126,10 @@ def test_scheduled_events(widgets: ContractSet) -> None:
     assert len(broker.published) >= 2
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def served(widgets: ContractSet) -> Iterator[str]:
-    port = _free_port()
-    config = uvicorn.Config(
-        build_app(widgets), host="127.0.0.1", port=port, log_level="critical", lifespan="on"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if server.started:
-            break
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=5)
+    with serve_in_thread(build_app(widgets)) as url:
+        yield url
 
 
 def test_reset_fault_breaks_the_connection(served: str) -> None:

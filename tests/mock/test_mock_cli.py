@@ -47,7 +47,7 @@ def test_serves_with_the_chosen_options(monkeypatch: object) -> None:
 
     calls: list[tuple[object, str, int]] = []
 
-    def fake_run(app: object, *, host: str, port: int, log_level: str = "warning") -> None:
+    def fake_run(app: object, *, host: str, port: int) -> None:
         calls.append((app, host, port))
 
     monkeypatch.setattr(server, "run", fake_run)  # type: ignore[attr-defined]

@@ -30,16 +30,13 @@ def command() -> None:
 @click.option("--port", type=click.IntRange(0, 65535), default=None, help="Port (default: server.port).")
 @report_errors
 def serve(config_path: Path, host: str | None, port: int | None) -> None:
-    """Start the gateway under uvicorn; SIGHUP reloads configuration and contracts."""
+    """Start the gateway (HTTP/1.1, no TLS); SIGHUP reloads configuration and contracts."""
     from accord_gateway.config import load_gateway_config
     from accord_gateway.server import run
 
-    config = load_gateway_config(config_path)  # fail fast, located, before the server starts
+    load_gateway_config(config_path)  # fail fast, located, before the server starts
     out = console()
-    out.info(
-        f"accord gateway listening on http://{host or config.server.host}:{port if port is not None else config.server.port}"
-    )
-    run(config_path, host, port)
+    run(config_path, host, port, announce=lambda url: out.info(f"accord gateway listening on {url}"))
 
 
 @command.command("check")

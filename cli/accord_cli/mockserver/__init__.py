@@ -1,4 +1,4 @@
-"""The mock server of ``accord mock``: ASGI app, event publishing and the uvicorn runner."""
+"""The mock server of ``accord mock``: ASGI app, event publishing and the runner (:mod:`accord.serve`)."""
 
 from __future__ import annotations
 

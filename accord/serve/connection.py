@@ -1,0 +1,317 @@
+"""One client connection: bytes in through httptools (llhttp), requests out as :class:`.Cycle` s.
+
+Requests on a connection are served one at a time in arrival order (pipelined ones wait, and
+reading pauses while one does); a request body is buffered up to a limit before reading pauses.
+Protocol errors are answered with a problem+json response and the connection is closed: a head
+that is not HTTP/1.x (400), a head over the size limit (431), a head that does not finish in time
+(408). ``Upgrade`` (WebSocket, h2c) is not supported: such a request is served as plain HTTP/1.1
+and the connection closes after it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
+
+import httptools
+
+from accord.serve.cycle import STATUS_LINES, Cycle
+
+if TYPE_CHECKING:
+    from accord.serve.server import Server
+
+_ASGI = {"version": "3.0", "spec_version": "2.3"}
+_METHODS: dict[bytes, str] = {}
+
+
+class HeadTooLarge(Exception):
+    """The request line and headers exceed ``Limits.max_head_bytes``."""
+
+
+def problem_response(status: int, detail: str, date_line: bytes) -> bytes:
+    title = STATUS_LINES[status][13:-2].decode()
+    body = f'{{"type":"about:blank","title":"{title}","status":{status},"detail":"{detail}"}}'.encode()
+    return (
+        STATUS_LINES[status]
+        + b"content-type: application/problem+json\r\ncontent-length: %d\r\nconnection: close\r\n" % len(body)
+        + date_line
+        + b"\r\n"
+        + body
+    )
+
+
+class Connection(asyncio.Protocol):
+    """asyncio protocol for one accepted socket (see the module docstring)."""
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.loop = server.loop
+        self.limits = server.limits
+        self.parser = httptools.HttpRequestParser(self)
+        self.transport: asyncio.Transport | None = None
+        self.client: tuple[str, int] | None = None
+        self.sockname: tuple[str, int] | None = None
+        # the request head being parsed
+        self.url = b""
+        self.headers: list[tuple[bytes, bytes]] = []
+        self.head_bytes = 0  # counted from the parsed request line and headers
+        self.head_raw = 0  # counted from the reads that ended inside the head
+        self.in_head = False
+        self.head_started = 0.0
+        self.expect_continue = False
+        # requests
+        self.parsing: Cycle | None = None  # whose body is arriving
+        self.active: Cycle | None = None  # being served
+        self.queue: deque[Cycle] = deque()
+        self.last_active = self.loop.time()
+        self.read_paused = False
+        self.write_paused = False
+        self.drain_waiters: list[asyncio.Future[None]] = []
+        self.closed = False
+        self.stopping = False  # no request after the current one (upgrade refused, server shutting down)
+
+    # -- asyncio.Protocol --------------------------------------------------------------------------
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+        peer = transport.get_extra_info("peername")
+        sock = transport.get_extra_info("sockname")
+        self.client = (str(peer[0]), int(peer[1])) if isinstance(peer, tuple) else None
+        self.sockname = (str(sock[0]), int(sock[1])) if isinstance(sock, tuple) else None
+        self.server.connections.add(self)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True
+        self.server.connections.discard(self)
+        for cycle in (self.active, self.parsing, *self.queue):
+            if cycle is not None:
+                cycle.disconnect()
+        self._wake_drain()
+
+    def data_received(self, data: bytes) -> None:
+        if self.stopping and self.active is None and self.parsing is None:
+            return
+        self.last_active = self.loop.time()
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            self.stopping = True  # the request is served as plain HTTP/1.1; what follows is ignored
+            self.pause_reading()
+        except httptools.HttpParserCallbackError as exc:
+            if isinstance(exc.__context__, HeadTooLarge):
+                self.refuse(431, "The request head is too large.")
+            else:
+                raise
+        except httptools.HttpParserError as exc:
+            self.refuse(400, f"Invalid HTTP request: {str(exc) or type(exc).__name__}.")
+        else:
+            if self.in_head:
+                # A head that spans reads: count it here too, httptools buffers a header until it ends.
+                self.head_raw += len(data)
+                if self.head_raw > self.limits.max_head_bytes:
+                    self.refuse(431, "The request head is too large.")
+
+    def pause_writing(self) -> None:
+        self.write_paused = True
+
+    def resume_writing(self) -> None:
+        self.write_paused = False
+        self._wake_drain()
+
+    # -- httptools callbacks -----------------------------------------------------------------------
+    def on_message_begin(self) -> None:
+        self.url = b""
+        self.headers = []
+        self.head_bytes = 0
+        self.head_raw = 0
+        self.in_head = True
+        self.expect_continue = False
+        self.head_started = self.loop.time()
+
+    def on_url(self, url: bytes) -> None:
+        self.url += url
+        self.head_bytes += len(url)
+        if self.head_bytes > self.limits.max_head_bytes:
+            raise HeadTooLarge
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self.head_bytes += len(name) + len(value) + 4
+        if self.head_bytes > self.limits.max_head_bytes:
+            raise HeadTooLarge
+        name = name.lower()
+        if name == b"expect" and value.lower() == b"100-continue":
+            self.expect_continue = True
+        self.headers.append((name, value))
+
+    def on_headers_complete(self) -> None:
+        self.in_head = False
+        parser = self.parser
+        raw_method = parser.get_method()
+        method = _METHODS.get(raw_method)
+        if method is None:
+            method = raw_method.decode("ascii", "replace")
+            if len(_METHODS) < 64:
+                _METHODS[raw_method] = method
+        url = self.url
+        if url[:1] == b"/":
+            raw_path, _, query = url.partition(b"?")
+            query = query.partition(b"#")[0]
+        else:  # absolute-form (a proxy request) or asterisk-form
+            try:
+                parsed = httptools.parse_url(url)
+                raw_path, query = parsed.path or b"/", parsed.query or b""
+            except httptools.HttpParserInvalidURLError:
+                raw_path, query = url, b""
+        text = raw_path.decode("latin-1")
+        scope: dict[str, Any] = {
+            "type": "http",
+            "asgi": _ASGI,
+            "http_version": parser.get_http_version(),
+            "server": self.sockname,
+            "client": self.client,
+            "scheme": "http",
+            "method": method,
+            "root_path": "",
+            "path": unquote(text) if "%" in text else text,
+            "raw_path": raw_path,
+            "query_string": query,
+            "headers": self.headers,
+        }
+        keep_alive = parser.should_keep_alive() and not self.stopping and not self.server.stopping
+        cycle = Cycle(self, scope, keep_alive, self.expect_continue)
+        self.parsing = cycle
+        if self.active is None:
+            self._start(cycle)
+        else:
+            self.queue.append(cycle)
+            self.pause_reading()
+
+    def on_body(self, body: bytes) -> None:
+        cycle = self.parsing
+        if cycle is None:
+            return
+        cycle.feed(body)
+        if cycle.discard:
+            if cycle.discarded > self.limits.max_discard_bytes:
+                self.close()
+        elif cycle.buffered > self.limits.body_buffer_bytes:
+            self.pause_reading()
+
+    def on_message_complete(self) -> None:
+        cycle = self.parsing
+        self.parsing = None
+        if cycle is None:
+            return
+        cycle.end()
+        if cycle.discard:
+            self._next()
+
+    # -- serving -----------------------------------------------------------------------------------
+    def _start(self, cycle: Cycle) -> None:
+        self.active = cycle
+        self.loop.create_task(cycle.run())
+
+    def cycle_finished(self, cycle: Cycle) -> None:
+        """The application returned (its response is complete, or the connection is closing)."""
+        self.active = None
+        if self.closed:
+            return
+        if not cycle.keep_alive or not cycle.complete:
+            self.close()
+            return
+        if cycle.more_body:  # the application did not read the whole body: read and drop the rest
+            cycle.discard = True
+            cycle.chunks = []
+            self.resume_reading()
+            return
+        self._next()
+
+    def _next(self) -> None:
+        self.last_active = self.loop.time()
+        if self.stopping or self.server.stopping:
+            if self.queue:
+                self.queue.clear()
+            self.close()
+            return
+        if self.queue:
+            self._start(self.queue.popleft())
+        if not self.queue:
+            self.resume_reading()
+
+    def refuse(self, status: int, detail: str) -> None:
+        """Answer a protocol error (unless a response is under way) and close the connection."""
+        self.stopping = True
+        self.pause_reading()
+        if self.active is None:
+            self.write(problem_response(status, detail, self.server.date_line))
+            self.close()
+        # else: closed once the active request finishes (cycle_finished sees ``stopping``)
+
+    # -- timeouts and shutdown (called by the server's once-a-second tick) -------------------------
+    def check_timeouts(self, now: float) -> None:
+        if self.active is not None or self.parsing is not None or self.queue:
+            return
+        limits = self.limits
+        if self.in_head:
+            if now - self.head_started > limits.header_timeout:
+                self.refuse(408, "The request head did not arrive in time.")
+        elif now - self.last_active > limits.keep_alive_timeout:
+            self.close()
+
+    def shutdown(self) -> None:
+        """Stop after the request being served; an idle connection closes now."""
+        self.stopping = True
+        if self.active is None and self.parsing is None:
+            self.close()
+        else:
+            self.pause_reading()
+
+    # -- transport helpers -------------------------------------------------------------------------
+    def write(self, data: bytes) -> None:
+        transport = self.transport
+        if transport is not None and not self.closed:
+            transport.write(data)
+
+    def writelines(self, *data: bytes) -> None:
+        transport = self.transport
+        if transport is not None and not self.closed:
+            transport.writelines(data)
+
+    async def drain(self) -> None:
+        if self.write_paused and not self.closed:
+            waiter: asyncio.Future[None] = self.loop.create_future()
+            self.drain_waiters.append(waiter)
+            await waiter
+
+    def _wake_drain(self) -> None:
+        waiters, self.drain_waiters = self.drain_waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def pause_reading(self) -> None:
+        if not self.read_paused and self.transport is not None and not self.closed:
+            self.read_paused = True
+            self.transport.pause_reading()
+
+    def resume_reading(self) -> None:
+        if (
+            self.read_paused
+            and not self.closed
+            and not self.queue
+            and not (self.stopping and self.parsing is None)
+            and self.transport is not None
+        ):
+            self.read_paused = False
+            self.transport.resume_reading()
+
+    def close(self) -> None:
+        if not self.closed and self.transport is not None:
+            self.closed = True
+            self.transport.close()
+            self.server.connections.discard(self)
+            for cycle in (self.active, self.parsing, *self.queue):
+                if cycle is not None:
+                    cycle.disconnect()
+            self._wake_drain()

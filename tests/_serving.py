@@ -1,0 +1,45 @@
+"""Run an ASGI app on :mod:`accord.serve` (what `accord mock` and `accord gateway serve` use) in a
+background thread, for tests that talk to it over real sockets."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from accord.serve import Limits, Server
+
+
+@contextmanager
+def served(app: Any, limits: Limits | None = None, timeout: float = 15.0) -> Iterator[str]:
+    """Yield the base URL of ``app`` served on 127.0.0.1 (a free port); stop it afterwards."""
+    loop = asyncio.new_event_loop()
+    stop = asyncio.Event()
+    server = Server(app, "127.0.0.1", 0, limits)
+    ready = threading.Event()
+    failure: list[BaseException] = []
+
+    def started(_: Server) -> None:
+        ready.set()
+
+    def main() -> None:
+        try:
+            loop.run_until_complete(server.serve(stop, started))
+        except BaseException as exc:  # reported to the test below
+            failure.append(exc)
+            ready.set()
+        finally:
+            loop.close()
+
+    thread = threading.Thread(target=main, daemon=True)
+    thread.start()
+    assert ready.wait(timeout), "the server did not start"
+    if failure:
+        raise failure[0]
+    try:
+        yield f"http://127.0.0.1:{server.port}"
+    finally:
+        loop.call_soon_threadsafe(stop.set)
+        thread.join(timeout)
