@@ -1,6 +1,8 @@
 """Servers for the gateway benchmark, each run in its own process under uvicorn (uvloop, httptools).
 
 ``python -m benchmarks._gateway_apps upstream PORT``: a raw ASGI app answering 1 KB of JSON.
+``python -m benchmarks._gateway_apps upstream-accord PORT``: the same app on accord.serve (what the
+gateway runs on), to measure the two servers' own cost per request side by side.
 ``python -m benchmarks._gateway_apps aiohttp PORT UPSTREAM``: a ~30-line pass-through, pooled aiohttp.
 ``python -m benchmarks._gateway_apps httpx PORT UPSTREAM``: the same with a pooled httpx.AsyncClient.
 The pass-throughs are what a user would write in a few minutes: default client settings.
@@ -104,6 +106,11 @@ def main(argv: list[str]) -> None:
     import uvicorn
 
     kind, port = argv[0], int(argv[1])
+    if kind == "upstream-accord":
+        from accord.serve import run
+
+        run(upstream, "127.0.0.1", port)
+        return
     app: Any = upstream
     if kind == "aiohttp":
         app = AiohttpPassThrough(argv[2])

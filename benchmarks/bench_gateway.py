@@ -9,7 +9,8 @@ with 8 connections for a bounded duration (Debian's wrk unpacked into benchmarks
 it is not on PATH; a bounded aiohttp load generator when neither works),
 in ``ACCORD_BENCH_ROUNDS`` interleaved rounds (every configuration once per round); ratios are
 taken within a round and their median reported, with the CPU each serving process spent per
-request (which moves less with the machine's load than requests per second do). Then the CPU per
+request (which moves less with the machine's load than requests per second do). The upstream app is
+also served by accord.serve (the gateway's own HTTP server) to compare the two servers' cost. Then the CPU per
 request of each upstream client, and micro-benchmarks of each policy's decision in microseconds.
 
 Targets (issue): gateway >= 0.8x the aiohttp pass-through, <= 2.5 ms added p99 over direct, >= 10x
@@ -540,6 +541,7 @@ CONFIGURATIONS = (
     ("direct", "upstream"),
     ("gateway_aiohttp_client", "aiohttp-client"),
     ("httpx_passthrough", "httpx"),
+    ("direct_accord_serve", "upstream-accord"),
 )
 
 
@@ -567,6 +569,7 @@ def run(cache: Path | None = None) -> dict[str, Any]:
     apps = [python, "-m", "benchmarks._gateway_apps"]
     commands = {
         "direct": [*apps, "upstream", str(ports["direct"])],
+        "direct_accord_serve": [*apps, "upstream-accord", str(ports["direct_accord_serve"])],
         "aiohttp_passthrough": [*apps, "aiohttp", str(ports["aiohttp_passthrough"]), upstream_url],
         "httpx_passthrough": [*apps, "httpx", str(ports["httpx_passthrough"]), upstream_url],
     }
@@ -637,6 +640,12 @@ def summarise(runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
         ),
         "aiohttp_vs_httpx_passthrough": per_round(
             lambda r: _ratio(r["aiohttp_passthrough"]["rps"], r["httpx_passthrough"]["rps"])
+        ),
+        "server_cpu_per_request_accord_serve_vs_uvicorn": per_round(
+            lambda r: _ratio(
+                r["direct_accord_serve"].get("cpu_us_per_request") or 0,
+                r["direct"].get("cpu_us_per_request") or 0,
+            )
         ),
         "aiohttp_passthrough_added_p99_ms": per_round(
             lambda r: _diff(r["aiohttp_passthrough"]["p99_ms"], r["direct"]["p99_ms"])

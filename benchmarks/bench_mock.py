@@ -1,6 +1,6 @@
 """Mock server throughput and p99 latency against Prism, and `accord generate` time.
 
-The mock serves one domain (``items``) with uvicorn + uvloop + httptools in a subprocess, request
+The mock serves one domain (``items``) on accord.serve (uvloop + httptools) in a subprocess, request
 validation on; the load is ``GET /v1/items/{itemId}`` (a path parameter to validate) at 8
 connections, from ``wrk`` (on PATH, or Debian's package unpacked into benchmarks/.cache on demand)
 or else a bounded aiohttp client. Where Node is available, Prism (``@stoplight/prism-cli``, installed on demand into
@@ -184,7 +184,7 @@ def _measure_accord(path: str) -> dict[str, Any]:
     base = f"http://127.0.0.1:{port}"
     with _server([*_accord(), "mock", DOMAIN, "--port", str(port)], f"{base}/_mock/health"):
         result = _load(base + path)
-    result["server"] = "accord mock (uvicorn, uvloop, httptools; validation on)"
+    result["server"] = "accord mock (accord.serve, uvloop, httptools; validation on)"
     return result
 
 
