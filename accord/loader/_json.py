@@ -48,8 +48,10 @@ class JsonIndex:
 
     def position(self, pointer: str) -> tuple[int, int] | None:
         offset = self.offsets.get(pointer)
-        if offset is None:
-            return None
+        return None if offset is None else self.position_of(offset)
+
+    def position_of(self, offset: int) -> tuple[int, int]:
+        """1-based (line, column) of a byte offset."""
         if self._newlines is None:
             self._newlines = [m.start() for m in re.finditer(rb"\n", self._raw)]
         line = bisect_right(self._newlines, offset)
@@ -144,29 +146,36 @@ class DataJsonIndex:
         self._lines = JsonIndex(raw, {})
         self._data = data
         self._tables = tables
+        self._cache: dict[str, tuple[int, int]] = {}
 
-    def position(self, pointer: str) -> tuple[int, int] | None:
+    def position(self, pointer: str) -> tuple[int, int]:
+        """Position of ``pointer``, or of its nearest indexed ancestor (the root's is offset 0)."""
+        found = self._cache.get(pointer)
+        if found is not None:
+            return found
         node = self._data
         offset = 0
+        tables = self._tables
         for token in pointer.split("/")[1:] if pointer else ():
-            table = self._tables.get(id(node))
+            table = tables.get(id(node))
             if table is None:
-                return None
+                break
             if type(node) is dict:
                 key: Any = token.replace("~1", "/").replace("~0", "~") if "~" in token else token
                 if key not in node:
-                    return None
+                    break
             elif type(node) is list and token.isdigit() and int(token) < len(node):
                 key = int(token)
             else:
-                return None
-            found = table.get(key)
-            if found is None:
-                return None
-            offset = found
+                break
+            at = table.get(key)
+            if at is None:
+                break
+            offset = at
             node = node[key]
-        self._lines.offsets[pointer] = offset
-        return self._lines.position(pointer)
+        result = self._lines.position_of(offset)
+        self._cache[pointer] = result
+        return result
 
 
 def json_index_from_data(raw: bytes, data: Any) -> DataJsonIndex | None:

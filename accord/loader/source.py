@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from accord.errors import InputError, ParseError
+from accord.loader._gc import gc_paused, without_gc
 from accord.loader._json import DataJsonIndex, JsonIndex, json_index, json_index_from_data, parse_json
 from accord.loader._yaml import parse_yaml, yaml_positions
 from accord.model import Location
@@ -46,6 +47,12 @@ class SourceFile:
         return Location(self.display, pointer, pos[0], pos[1])
 
     def _lookup(self, pointer: str) -> tuple[int, int] | None:
+        if self._json_index is None and self._yaml_positions is None:
+            with gc_paused():
+                return self._lookup_in_index(pointer)
+        return self._lookup_in_index(pointer)
+
+    def _lookup_in_index(self, pointer: str) -> tuple[int, int] | None:
         if self.fmt == "json":
             if self._json_index is None:
                 # Large files: the key-search index (about 2x faster, no duplicate check);
@@ -98,6 +105,7 @@ def looks_like_json(path: Path, raw: bytes) -> bool:
     return stripped[:1] in (b"{", b"[")
 
 
+@without_gc
 def parse_source(path: Path, raw: bytes, display: str | None = None) -> SourceFile:
     """Parse bytes already read from ``path`` (used for files, git blobs and stdin alike)."""
     shown = display or display_path(path)
