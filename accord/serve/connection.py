@@ -11,6 +11,7 @@ and the connection closes after it.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections import deque
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
@@ -30,9 +31,15 @@ class HeadTooLarge(Exception):
     """The request line and headers exceed ``Limits.max_head_bytes``."""
 
 
+class _Closed(Exception):
+    """Raised from a parser callback to stop parsing a connection that was just closed."""
+
+
 def problem_response(status: int, detail: str, date_line: bytes) -> bytes:
     title = STATUS_LINES[status][13:-2].decode()
-    body = f'{{"type":"about:blank","title":"{title}","status":{status},"detail":"{detail}"}}'.encode()
+    body = json.dumps(
+        {"type": "about:blank", "title": title, "status": status, "detail": detail}, separators=(",", ":")
+    ).encode()
     return (
         STATUS_LINES[status]
         + b"content-type: application/problem+json\r\ncontent-length: %d\r\nconnection: close\r\n" % len(body)
@@ -71,6 +78,8 @@ class Connection(asyncio.Protocol):
         self.drain_waiters: list[asyncio.Future[None]] = []
         self.closed = False
         self.stopping = False  # no request after the current one (upgrade refused, server shutting down)
+        self.refusal: bytes | None = None  # a protocol error's answer, due after the current response
+        self.body_bytes_read = 0  # request body in the read being parsed
 
     # -- asyncio.Protocol --------------------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -93,6 +102,8 @@ class Connection(asyncio.Protocol):
         if self.stopping and self.active is None and self.parsing is None:
             return
         self.last_active = self.loop.time()
+        was_in_head = self.in_head
+        self.body_bytes_read = 0
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserUpgrade:
@@ -101,14 +112,15 @@ class Connection(asyncio.Protocol):
         except httptools.HttpParserCallbackError as exc:
             if isinstance(exc.__context__, HeadTooLarge):
                 self.refuse(431, "The request head is too large.")
-            else:
+            elif not isinstance(exc.__context__, _Closed):
                 raise
         except httptools.HttpParserError as exc:
             self.refuse(400, f"Invalid HTTP request: {str(exc) or type(exc).__name__}.")
         else:
             if self.in_head:
                 # A head that spans reads: count it here too, httptools buffers a header until it ends.
-                self.head_raw += len(data)
+                # (A read that also ended the previous request counts less that request's body.)
+                self.head_raw += len(data) if was_in_head else len(data) - self.body_bytes_read
                 if self.head_raw > self.limits.max_head_bytes:
                     self.refuse(431, "The request head is too large.")
 
@@ -121,6 +133,8 @@ class Connection(asyncio.Protocol):
 
     # -- httptools callbacks -----------------------------------------------------------------------
     def on_message_begin(self) -> None:
+        if self.closed:
+            raise _Closed
         self.url = b""
         self.headers = []
         self.head_bytes = 0
@@ -136,9 +150,11 @@ class Connection(asyncio.Protocol):
             raise HeadTooLarge
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        self.head_bytes += len(name) + len(value) + 4
+        self.head_bytes += len(name) + len(value) + 4  # trailers count too
         if self.head_bytes > self.limits.max_head_bytes:
             raise HeadTooLarge
+        if not self.in_head:
+            return  # a trailer of a chunked body: never merged into the request's headers
         name = name.lower()
         if name == b"expect" and value.lower() == b"100-continue":
             self.expect_continue = True
@@ -156,7 +172,9 @@ class Connection(asyncio.Protocol):
         url = self.url
         if url[:1] == b"/":
             raw_path, _, query = url.partition(b"?")
-            query = query.partition(b"#")[0]
+            if b"#" in url:
+                raw_path = raw_path.partition(b"#")[0]
+                query = query.partition(b"#")[0]
         else:  # absolute-form (a proxy request) or asterisk-form
             try:
                 parsed = httptools.parse_url(url)
@@ -177,7 +195,10 @@ class Connection(asyncio.Protocol):
             "raw_path": raw_path,
             "query_string": query,
             "headers": self.headers,
+            "state": self.server.state.copy(),
         }
+        if parser.should_upgrade():
+            self.stopping = True  # served as plain HTTP/1.1, then the connection closes
         keep_alive = parser.should_keep_alive() and not self.stopping and not self.server.stopping
         cycle = Cycle(self, scope, keep_alive, self.expect_continue)
         self.parsing = cycle
@@ -188,6 +209,7 @@ class Connection(asyncio.Protocol):
             self.pause_reading()
 
     def on_body(self, body: bytes) -> None:
+        self.body_bytes_read += len(body)
         cycle = self.parsing
         if cycle is None:
             return
@@ -195,6 +217,7 @@ class Connection(asyncio.Protocol):
         if cycle.discard:
             if cycle.discarded > self.limits.max_discard_bytes:
                 self.close()
+                raise _Closed
         elif cycle.buffered > self.limits.body_buffer_bytes:
             self.pause_reading()
 
@@ -210,7 +233,10 @@ class Connection(asyncio.Protocol):
     # -- serving -----------------------------------------------------------------------------------
     def _start(self, cycle: Cycle) -> None:
         self.active = cycle
-        self.loop.create_task(cycle.run())
+        task = self.loop.create_task(cycle.run())
+        tasks = self.server.tasks
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
 
     def cycle_finished(self, cycle: Cycle) -> None:
         """The application returned (its response is complete, or the connection is closing)."""
@@ -232,6 +258,8 @@ class Connection(asyncio.Protocol):
         if self.stopping or self.server.stopping:
             if self.queue:
                 self.queue.clear()
+            if self.refusal is not None:
+                self.write(self.refusal)
             self.close()
             return
         if self.queue:
@@ -240,19 +268,42 @@ class Connection(asyncio.Protocol):
             self.resume_reading()
 
     def refuse(self, status: int, detail: str) -> None:
-        """Answer a protocol error (unless a response is under way) and close the connection."""
+        """A protocol error: answer it with a problem and close the connection.
+
+        A malformed body ends its own request (its application sees ``http.disconnect``; the problem
+        replaces its answer unless that has started). An error in a later request's head is answered
+        after the response under way, and requests pipelined behind it are dropped.
+        """
         self.stopping = True
         self.pause_reading()
-        if self.active is None:
-            self.write(problem_response(status, detail, self.server.date_line))
+        refusal = problem_response(status, detail, self.server.date_line)
+        parsing, self.parsing = self.parsing, None
+        active = self.active
+        if parsing is not None:
+            parsing.disconnect()
+            if parsing is active:
+                if not active.started:
+                    active.started = active.complete = True  # the application's answer is dropped
+                    active.keep_alive = False
+                    self.write(refusal)
+                    self.close()
+                return  # otherwise closed once its response is done
+        if active is None:
+            self.write(refusal)
             self.close()
-        # else: closed once the active request finishes (cycle_finished sees ``stopping``)
+        else:
+            self.refusal = refusal
 
     # -- timeouts and shutdown (called by the server's once-a-second tick) -------------------------
     def check_timeouts(self, now: float) -> None:
-        if self.active is not None or self.parsing is not None or self.queue:
-            return
         limits = self.limits
+        parsing = self.parsing
+        if self.active is None and parsing is not None and parsing.discard:
+            if now - self.last_active > limits.keep_alive_timeout:
+                self.close()  # a body nobody reads, and the client stopped sending it
+            return
+        if self.active is not None or parsing is not None or self.queue:
+            return
         if self.in_head:
             if now - self.head_started > limits.header_timeout:
                 self.refuse(408, "The request head did not arrive in time.")
@@ -262,9 +313,11 @@ class Connection(asyncio.Protocol):
     def shutdown(self) -> None:
         """Stop after the request being served; an idle connection closes now."""
         self.stopping = True
-        if self.active is None and self.parsing is None:
+        active = self.active
+        if active is None:
             self.close()
         else:
+            active.keep_alive = False  # its response says `connection: close`
             self.pause_reading()
 
     # -- transport helpers -------------------------------------------------------------------------

@@ -42,6 +42,10 @@ class ProtocolViolation(RuntimeError):
     """The application broke the ASGI HTTP protocol (a second start, a body before the start, …)."""
 
 
+class ClientDisconnected(OSError):
+    """``send`` after the client has gone (ASGI 2.4: the server raises an ``OSError``)."""
+
+
 class Cycle:
     """The ASGI view of one request; created by the connection when the request head is complete."""
 
@@ -145,6 +149,8 @@ class Cycle:
 
     # -- ASGI send ---------------------------------------------------------------------------------
     async def send(self, message: Message) -> None:
+        if self.disconnected:
+            raise ClientDisconnected("the client has disconnected")
         kind = message["type"]
         if kind == "http.response.body":
             if not self.started or self.complete:
@@ -160,20 +166,24 @@ class Cycle:
             raise ProtocolViolation(f"unexpected ASGI message {kind!r}")
 
     def _start(self, status: int, headers: Any) -> None:
-        self.started = True
-        self.expect_continue = False
+        """Build the response head (held until the body); nothing is marked started unless it is valid."""
         lines = [STATUS_LINES.get(status) or _status_line(status)]
         length: int | None = None
         close = not self.keep_alive
+        dated = False
         for name, value in headers:
             lower = name.lower()
             if lower == b"content-length":
+                if not value.isdigit():
+                    raise ProtocolViolation(f"invalid Content-Length {value!r}")
                 length = int(value)
             elif lower == b"transfer-encoding":
                 continue  # framing is the server's
             elif lower == b"connection":
                 close = close or value.lower() == b"close"
                 continue
+            elif lower == b"date":
+                dated = True
             lines.append(b"%s: %s\r\n" % (name, value))
         count = len(lines)
         head = b"".join(lines)
@@ -194,8 +204,13 @@ class Cycle:
         if close:
             self.keep_alive = False
             tail.append(b"connection: close\r\n")
-        tail.append(self.conn.server.date_line)
+        elif self.http10:
+            tail.append(b"connection: keep-alive\r\n")
+        if not dated:
+            tail.append(self.conn.server.date_line)
         tail.append(b"\r\n")
+        self.started = True
+        self.expect_continue = False
         self.head = b"".join(tail)
         self.chunked = chunked
         self.no_body = no_body
@@ -220,6 +235,9 @@ class Cycle:
             data = body
             self.sent += len(body)
             if self.expected is not None and self.sent > self.expected:
+                if self.head is not None:  # nothing written yet: a 500 can still replace it
+                    self.head = None
+                    self.started = False
                 raise ProtocolViolation("the response body is longer than its Content-Length")
         conn = self.conn
         head = self.head
@@ -245,7 +263,9 @@ class Cycle:
         try:
             await conn.server.app(self.scope, self.receive, self.send)
         except BaseException as exc:
-            if not isinstance(exc, asyncio.CancelledError):
+            if isinstance(exc, ClientDisconnected):
+                log.debug("the client left during %s %s", self.scope["method"], self.scope["path"])
+            elif not isinstance(exc, asyncio.CancelledError):
                 log.error(
                     "the application failed on %s %s", self.scope["method"], self.scope["path"], exc_info=exc
                 )
@@ -253,7 +273,7 @@ class Cycle:
             if not isinstance(exc, Exception):
                 raise
         else:
-            if not self.complete:
+            if not self.complete and not self.disconnected:
                 log.error("the application returned without a complete response")
                 self._fail()
         finally:
@@ -270,7 +290,7 @@ class Cycle:
                 % len(body)
                 + self.conn.server.date_line
                 + b"\r\n"
-                + body
+                + (b"" if self.head_request else body)
             )
             self.started = self.complete = True
         elif not self.complete:

@@ -21,8 +21,9 @@ class Lifespan:
     """Runs the application's lifespan task. An application that raises on the lifespan scope
     before start-up completes is taken not to support it (as ASGI servers do in "auto" mode)."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, state: dict[str, Any] | None = None) -> None:
         self.app = app
+        self.state = {} if state is None else state
         self.inbox: asyncio.Queue[Message] = asyncio.Queue()
         self.started = asyncio.Event()
         self.stopped = asyncio.Event()
@@ -52,7 +53,7 @@ class Lifespan:
         waiter.cancel()
 
     async def _main(self) -> None:
-        scope = {"type": "lifespan", "asgi": {"version": "3.0", "spec_version": "2.0"}, "state": {}}
+        scope = {"type": "lifespan", "asgi": {"version": "3.0", "spec_version": "2.0"}, "state": self.state}
         try:
             await self.app(scope, self.inbox.get, self._send)
         except Exception as exc:

@@ -47,6 +47,8 @@ class Server:
         self.port = port
         self.limits = limits or Limits()
         self.connections: set[Connection] = set()
+        self.tasks: set[asyncio.Task[None]] = set()  # requests being served
+        self.state: dict[str, Any] = {}  # the lifespan state, copied into every request's scope
         self.stopping = False
         self.date_line = b""
         self._listener: asyncio.Server | None = None
@@ -63,13 +65,18 @@ class Server:
         """Run the application's start-up, then listen. Raises :class:`ServeError` on failure."""
         self._loop = asyncio.get_running_loop()
         self._tick()
-        self._lifespan = Lifespan(self.app)
-        await self._lifespan.startup()
+        self._lifespan = Lifespan(self.app, self.state)
+        try:
+            await self._lifespan.startup()
+        except BaseException:
+            self._stop_ticking()
+            raise
         try:
             self._listener = await self._loop.create_server(
                 lambda: Connection(self), self.host, self.port, backlog=2048, reuse_address=True
             )
         except OSError as exc:
+            self._stop_ticking()
             await self._lifespan.shutdown()
             reason = str(exc.strerror or exc).rsplit(": ", 1)[-1]
             raise ServeError(f"cannot listen on {self.host}:{self.port}: {reason}") from None
@@ -84,6 +91,11 @@ class Server:
             conn.check_timeouts(now)
         self._tick_handle = self.loop.call_later(1.0, self._tick)
 
+    def _stop_ticking(self) -> None:
+        if self._tick_handle is not None:
+            self._tick_handle.cancel()
+            self._tick_handle = None
+
     async def shutdown(self) -> None:
         """Stop accepting, let requests in flight finish (up to ``graceful_timeout``), then stop."""
         self.stopping = True
@@ -92,14 +104,19 @@ class Server:
         for conn in list(self.connections):
             conn.shutdown()
         deadline = self.loop.time() + self.limits.graceful_timeout
-        while self.connections and self.loop.time() < deadline:
+        while (self.connections or self.tasks) and self.loop.time() < deadline:
             await asyncio.sleep(0.02)
         for conn in list(self.connections):
             conn.close()
+        if self.tasks:  # told of the disconnect; what still runs is cancelled before the app shuts down
+            await asyncio.wait(set(self.tasks), timeout=0.1)
+            for task in self.tasks:
+                task.cancel()
+            if self.tasks:
+                await asyncio.wait(set(self.tasks), timeout=5.0)
         if self._listener is not None:
             await self._listener.wait_closed()
-        if self._tick_handle is not None:
-            self._tick_handle.cancel()
+        self._stop_ticking()
         if self._lifespan is not None:
             await self._lifespan.shutdown()
 
