@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -40,9 +41,15 @@ class Server:
     """An HTTP/1.1 server for one ASGI application (see :mod:`accord.serve`)."""
 
     def __init__(
-        self, app: Any, host: str = "127.0.0.1", port: int = 8000, limits: Limits | None = None
+        self,
+        app: Any,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        limits: Limits | None = None,
+        sock: socket.socket | None = None,
     ) -> None:
         self.app = app
+        self.sock = sock  # an already listening socket (shared by pre-forked workers) instead of host:port
         self.host = host
         self.port = port
         self.limits = limits or Limits()
@@ -72,9 +79,14 @@ class Server:
             self._stop_ticking()
             raise
         try:
-            self._listener = await self._loop.create_server(
-                lambda: Connection(self), self.host, self.port, backlog=2048, reuse_address=True
-            )
+            if self.sock is not None:
+                self._listener = await self._loop.create_server(
+                    lambda: Connection(self), sock=self.sock, backlog=2048
+                )
+            else:
+                self._listener = await self._loop.create_server(
+                    lambda: Connection(self), self.host, self.port, backlog=2048, reuse_address=True
+                )
         except OSError as exc:
             self._stop_ticking()
             await self._lifespan.shutdown()
@@ -138,14 +150,15 @@ async def serve(
     *,
     limits: Limits | None = None,
     on_started: Callable[[Server], None] | None = None,
+    sock: socket.socket | None = None,
 ) -> None:
-    """Serve ``app`` until SIGINT or SIGTERM, then shut down gracefully."""
+    """Serve ``app`` until SIGINT or SIGTERM, then shut down gracefully (on ``sock`` if given)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
-        await Server(app, host, port, limits).serve(stop, on_started)
+        await Server(app, host, port, limits, sock).serve(stop, on_started)
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)

@@ -6,13 +6,19 @@ import asyncio
 import gc
 import logging
 import signal
+import socket
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from accord.errors import AccordError
+from accord.errors import AccordError, ServeError, UsageError
 from accord.serve import Limits, Server
 from accord.serve import serve as serve_app
+from accord.serve.workers import Supervisor, bind
 from accord_gateway.app import Gateway, create_app
+from accord_gateway.config import GatewayConfig, load_gateway_config
+from accord_gateway.metrics import Metrics
+from accord_gateway.state import build_state
 
 log = logging.getLogger("accord.gateway")
 
@@ -73,9 +79,10 @@ async def serve(
     host: str | None = None,
     port: int | None = None,
     announce: Callable[[str], None] | None = None,
+    sock: socket.socket | None = None,
 ) -> None:
     """Start the gateway for ``config_path`` and serve until SIGINT/SIGTERM; ``announce`` gets the
-    address once the gateway listens."""
+    address once the gateway listens. ``sock``: a listening socket shared with other workers."""
     app = create_app(config_path)
     install_reload_handler(app)
 
@@ -90,6 +97,7 @@ async def serve(
         port if port is not None else app.config.server.port,
         limits=server_limits(app),
         on_started=started,
+        sock=sock,
     )
 
 
@@ -98,7 +106,44 @@ def run(
     host: str | None = None,
     port: int | None = None,
     announce: Callable[[str], None] | None = None,
+    workers: int = 1,
 ) -> None:
+    """Serve in this process, or in ``workers`` pre-forked processes sharing one socket."""
     import uvloop
 
-    uvloop.run(serve(config_path, host, port, announce))
+    if workers <= 1:
+        uvloop.run(serve(config_path, host, port, announce))
+        return
+    config = load_gateway_config(config_path)
+    unshared = unshared_state(config)
+    if unshared:
+        raise UsageError(
+            f"--workers {workers} needs state the workers share, but {' and '.join(unshared)}: each "
+            "worker would count on its own. Use the redis backend, or one worker per replica."
+        )
+    build_state(config, Metrics())  # compile once, before forking: a bad contract is reported once
+    host = host or config.server.host
+    sock = bind(host, port if port is not None else config.server.port)
+    if announce is not None:
+        announce(f"http://{host}:{sock.getsockname()[1]} ({workers} workers)")
+
+    def worker(shared: socket.socket) -> int:
+        try:
+            uvloop.run(serve(config_path, sock=shared))
+        except AccordError as exc:  # e.g. the configuration changed under the parent and broke
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        return 0
+
+    if Supervisor(sock, workers, worker).run() != 0:
+        raise ServeError("the gateway's workers failed to start (see their errors above)")
+
+
+def unshared_state(config: GatewayConfig) -> list[str]:
+    """The configured state that lives in one process's memory (not shared between workers)."""
+    found = []
+    if config.rate_limit.enabled and config.rate_limit.backend == "memory":
+        found.append("rateLimit.backend is memory")
+    if config.idempotency.enabled and config.idempotency.backend == "memory":
+        found.append("idempotency.backend is memory")
+    return found

@@ -28,15 +28,28 @@ def command() -> None:
 @_CONFIG
 @click.option("--host", default=None, help="Address to listen on (default: server.host of the config).")
 @click.option("--port", type=click.IntRange(0, 65535), default=None, help="Port (default: server.port).")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Processes sharing the port (needs the redis backend for rate limits and idempotency).",
+)
 @report_errors
-def serve(config_path: Path, host: str | None, port: int | None) -> None:
+def serve(config_path: Path, host: str | None, port: int | None, workers: int) -> None:
     """Start the gateway (HTTP/1.1, no TLS); SIGHUP reloads configuration and contracts."""
     from accord_gateway.config import load_gateway_config
     from accord_gateway.server import run
 
     load_gateway_config(config_path)  # fail fast, located, before the server starts
     out = console()
-    run(config_path, host, port, announce=lambda url: out.info(f"accord gateway listening on {url}"))
+    run(
+        config_path,
+        host,
+        port,
+        announce=lambda url: out.info(f"accord gateway listening on {url}"),
+        workers=workers,
+    )
 
 
 @command.command("check")
