@@ -38,15 +38,15 @@ async def _event_throughput(count: int, window: int) -> dict[str, Any]:
     from accord.events import new_event_id
     from accord.events.amqp import AmqpTransport
     from accord.mock import event_mocks
-    from accord.mock._portable import portable_schema
     from accord.spec import iter_async_operations
+    from accord.spec.schema_export import to_json_schema
 
     contract_set = load_contract_set([ROOT / "contracts"])
     doc = next(
         d for d in contract_set.documents if d.kind == "asyncapi" and contract_set.domain_of(d) == "orders"
     )
     op = next(o for o in iter_async_operations(doc) if o.id == "publishOrderSubmitted")
-    validator = jsonschema_rs.validator_for(portable_schema(op.messages[0].payload), validate_formats=True)
+    validator = jsonschema_rs.validator_for(to_json_schema(op.messages[0].payload), validate_formats=True)
     mock = next(m for m in event_mocks([("orders", doc)]) if m.operation_id == "publishOrderSubmitted")
     template = next(iter(mock.examples.values()))
     exchange = f"bench.events.{uuid.uuid4().hex[:8]}"

@@ -17,12 +17,12 @@ import orjson
 
 from accord.errors import InputError
 from accord.loader import Document
-from accord.mock._portable import portable_schema
 from accord.mock.fake import Faker
 from accord.model import Location
 from accord.spec import iter_operations
 from accord.spec.openapi import responses
 from accord.spec.schema import schema_types
+from accord.spec.schema_export import to_json_schema
 
 JSON_TYPES = ("application/json",)
 
@@ -138,8 +138,8 @@ class MockPlan:
 def _validator(schema: Any, openapi30: bool) -> Any | None:
     if not isinstance(schema, dict) or not schema:
         return None
-    portable = portable_schema(schema, openapi30=openapi30)
-    return jsonschema_rs.Draft202012Validator(portable, validate_formats=True)
+    exported = to_json_schema(schema, openapi30=openapi30)
+    return jsonschema_rs.Draft202012Validator(exported, validate_formats=True)
 
 
 def _kind(schema: Any) -> str:

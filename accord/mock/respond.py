@@ -17,10 +17,10 @@ from urllib.parse import parse_qsl, quote
 import jsonschema_rs
 import orjson
 
-from accord.mock._portable import portable_schema
 from accord.mock.fake import Faker, merge_all_of
 from accord.mock.plan import MockOperation, MockPlan, MockReply, ParamSpec
 from accord.mock.store import Store, decode_cursor, etag_matches, merge_patch
+from accord.spec.schema_export import to_json_schema
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://accord.dev/problems/"
@@ -536,7 +536,7 @@ class Responder:
             return None
         cached = self._validators.get(id(reply))
         if cached is None:
-            cached = jsonschema_rs.Draft202012Validator(portable_schema(reply.schema), validate_formats=True)
+            cached = jsonschema_rs.Draft202012Validator(to_json_schema(reply.schema), validate_formats=True)
             self._validators[id(reply)] = cached
         return cached
 

@@ -19,7 +19,6 @@ from accord.policy.model import (
     SecurityScheme,
 )
 from accord.policy.params import coerce_parameter
-from accord.policy.schema import standalone_schema
 from accord.policy.validate import SchemaCheck, Violation
 
 __all__ = [
@@ -40,5 +39,4 @@ __all__ = [
     "coerce_parameter",
     "compile_contract_set",
     "compile_document",
-    "standalone_schema",
 ]

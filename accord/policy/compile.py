@@ -26,10 +26,10 @@ from accord.policy.model import (
     SecurityRequirement,
     SecurityScheme,
 )
-from accord.policy.schema import Direction, standalone_schema
 from accord.policy.validate import SchemaCheck
 from accord.spec.openapi import Operation, iter_operations, request_body, responses
 from accord.spec.schema import schema_types
+from accord.spec.schema_export import Direction, accepts_anything, to_json_schema
 
 RATE_LIMIT_KEY = "x-accord-rate-limit"
 IDEMPOTENCY_HEADER = "idempotency-key"
@@ -313,13 +313,13 @@ class _Compiler:
         cache_key = (id(schema), direction)
         if cache_key in self.checks:
             return self.checks[cache_key]
-        standalone = standalone_schema(
+        exported = to_json_schema(
             schema, openapi30=self.openapi30, direction=direction, name_of=self._schema_name
         )
         check: SchemaCheck | None = None
-        if standalone not in ({}, True):
+        if not accepts_anything(exported):
             try:
-                check = SchemaCheck(standalone)
+                check = SchemaCheck(exported)
             except (ValueError, TypeError) as exc:
                 raise ConfigError(f"schema cannot be compiled: {exc}", self.doc.where(schema)) from None
         self.checks[cache_key] = check

@@ -10,6 +10,7 @@ from accord.contracts import load_contract_set
 from accord.errors import ConfigError
 from accord.loader import load_document
 from accord.policy import (
+    CompileOptions,
     Parameter,
     Policy,
     PolicyErrors,
@@ -17,8 +18,8 @@ from accord.policy import (
     coerce_parameter,
     compile_contract_set,
     compile_document,
-    standalone_schema,
 )
+from accord.spec.schema_export import to_json_schema
 
 from .conftest import CONTRACTS, REAL_CONTRACTS
 
@@ -49,8 +50,6 @@ def test_security_alternatives_and_inherited_api_key_scopes(shop: dict[str, Poli
 
 
 def test_declared_api_key_scopes_option() -> None:
-    from accord.policy import CompileOptions
-
     doc = load_document(CONTRACTS / "shop" / "openapi.yaml")
     policies = {
         p.operation_id: p for p in compile_document(doc, "shop", CompileOptions(api_key_scopes="declared"))
@@ -112,12 +111,11 @@ def test_formats_are_asserted(shop: dict[str, Policy]) -> None:
     assert not media.check.is_valid({**order, "requestedDate": "2025-02-30"})
 
 
-def test_recursive_schema_compiles_with_local_defs(shop: dict[str, Policy]) -> None:
+def test_recursive_schema_compiles_to_a_self_reference(shop: dict[str, Policy]) -> None:
     media = shop["createCategory"].body.match("application/json")  # type: ignore[union-attr]
     assert media is not None and media.check is not None
     schema = media.check.schema
-    assert schema["$ref"] == "#/$defs/Category"
-    assert "Category" in schema["$defs"]
+    assert schema["properties"]["children"]["items"] == {"$ref": "#"}
     deep = {"name": "a", "children": [{"name": "b", "children": [{"name": "c", "children": []}]}]}
     assert media.check.is_valid(deep)
     bad = {"name": "a", "children": [{"name": "b", "children": [{"nom": "c"}]}]}
@@ -125,18 +123,48 @@ def test_recursive_schema_compiles_with_local_defs(shop: dict[str, Policy]) -> N
     assert pointers == {"/children/0/children/0/name", "/children/0/children/0/nom"}
 
 
-def test_read_only_not_required_in_requests_write_only_not_in_responses() -> None:
-    schema = {
-        "type": "object",
-        "required": ["id", "secret", "name"],
-        "properties": {
-            "id": {"type": "string", "readOnly": True},
-            "secret": {"type": "string", "writeOnly": True},
-            "name": {"type": "string"},
-        },
-    }
-    assert standalone_schema(schema, direction="request")["required"] == ["secret", "name"]
-    assert standalone_schema(schema, direction="response")["required"] == ["id", "name"]
+def test_read_only_not_required_in_requests_write_only_not_in_responses(tmp_path: Path) -> None:
+    (tmp_path / "openapi.yaml").write_text(
+        """\
+openapi: 3.1.0
+info: {title: T, version: 1.0.0}
+paths:
+  /v1/users:
+    post:
+      operationId: createUser
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/User'}
+      responses:
+        '201':
+          description: Created.
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/User'}
+components:
+  schemas:
+    User:
+      type: object
+      required: [id, secret, name]
+      properties:
+        id: {type: string, readOnly: true}
+        secret: {type: string, writeOnly: true}
+        name: {type: string}
+""",
+        encoding="utf-8",
+    )
+    options = CompileOptions(response_validation=True)
+    (policy,) = compile_document(load_document(tmp_path / "openapi.yaml"), "users", options)
+    request = policy.body.match("application/json").check  # type: ignore[union-attr]
+    response = policy.responses[0].media[0].check
+    assert request is not None and response is not None
+    assert request.schema["required"] == ["secret", "name"]
+    assert response.schema["required"] == ["id", "name"]
+    assert request.is_valid({"secret": "s", "name": "n"}) and not request.is_valid({"id": "u1", "name": "n"})
+    assert response.is_valid({"id": "u1", "name": "n"}) and not response.is_valid(
+        {"secret": "s", "name": "n"}
+    )
 
 
 def test_openapi_30_dialect_is_rewritten() -> None:
@@ -154,8 +182,7 @@ def test_mutually_recursive_schemas_terminate() -> None:
     a: dict[str, object] = {"type": "object", "properties": {}}
     b: dict[str, object] = {"type": "object", "properties": {"a": a}}
     a["properties"] = {"b": b, "self": a}
-    out = standalone_schema(a, name_of=lambda node: "A" if node is a else "B")
-    check = SchemaCheck(out)
+    check = SchemaCheck(to_json_schema(a, name_of=lambda node: "A" if node is a else "B"))
     assert check.is_valid({"b": {"a": {"self": {}}}})
     assert not check.is_valid({"b": {"a": {"self": 3}}})
 
@@ -279,3 +306,36 @@ def test_contract_errors_are_located(tmp_path: Path, text: str, message: str, li
     assert message in str(caught.value)
     assert caught.value.location is not None
     assert caught.value.location.line == line, str(caught.value)
+
+
+def test_schema_too_deep_to_compile_is_refused_where_it_is_written(tmp_path: Path) -> None:
+    # A chain of 600 components, each one level below the previous: no Python recursion on the
+    # way, and jsonschema-rs refuses the nesting, which the compiler reports at the schema.
+    chain = "\n".join(
+        f"    L{n}:\n      type: object\n      properties:\n        next: {{$ref: '#/components/schemas/L{n + 1}'}}"
+        for n in range(600)
+    )
+    (tmp_path / "openapi.yaml").write_text(
+        f"""\
+openapi: 3.1.0
+info: {{title: T, version: 1.0.0}}
+paths:
+  /v1/deep:
+    post:
+      operationId: deep
+      requestBody:
+        content:
+          application/json:
+            schema: {{$ref: '#/components/schemas/L0'}}
+      responses:
+        '204': {{description: Done.}}
+components:
+  schemas:
+{chain}
+    L600: {{type: string}}
+""",
+        encoding="utf-8",
+    )
+    with pytest.raises(PolicyErrors, match="schema cannot be compiled") as caught:
+        compile_document(load_document(tmp_path / "openapi.yaml"), "deep")
+    assert caught.value.location is not None and caught.value.location.pointer == "/components/schemas/L0"

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import orjson
 import pytest
 
 from accord.contracts import ContractSet
+from accord.loader import load_document
 from accord.mock import MockRequest, Responder, compile_plan, parse_prefer
 from accord.mock.plan import MockPlan
 
@@ -140,3 +143,39 @@ def test_problem_keeps_the_trace_id(plan: MockPlan) -> None:
     trace = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
     answer = Responder(plan).handle(MockRequest("GET", "/v1/widgets/x", headers={"traceparent": trace}))
     assert _json(answer.body)["traceId"] == "4bf92f3577b34da6a3ce929d0e0e4736"  # type: ignore[index]
+
+
+def test_openapi_30_schemas_are_read_in_their_dialect(tmp_path: Path) -> None:
+    (tmp_path / "openapi.yaml").write_text(
+        """\
+openapi: 3.0.3
+info: {title: Legacy, version: 1.0.0}
+paths:
+  /v1/widgets:
+    post:
+      operationId: createWidget
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [weight]
+              properties:
+                weight: {type: number, minimum: 0, exclusiveMinimum: true}
+                color: {type: string, enum: [red, blue], nullable: true}
+      responses:
+        '201': {description: Created.}
+""",
+        encoding="utf-8",
+    )
+    plan = compile_plan([("legacy", load_document(tmp_path / "openapi.yaml"))])
+    responder = Responder(plan)
+
+    def post(body: bytes) -> int:
+        headers = {"content-type": "application/json"}
+        return responder.handle(MockRequest("POST", "/v1/widgets", headers=headers, body=body)).status
+
+    assert post(b'{"weight": 0.5, "color": null}') == 201
+    assert post(b'{"weight": 0}') == 400  # exclusiveMinimum: true with minimum 0
+    assert post(b'{"weight": 1, "color": "green"}') == 400

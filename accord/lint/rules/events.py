@@ -26,13 +26,13 @@ from accord.lint._events_helpers import (
     speaks_amqp,
     type_location,
 )
-from accord.lint._schema_export import to_json_schema
 from accord.lint._schema_helpers import is_unresolved, merged_properties
 from accord.lint.registry import ASYNCAPI, RuleContext, Violation, rule
 from accord.loader import Document
 from accord.loader._pointer import JsonPointerException, tokens
 from accord.model import Location, Severity
 from accord.spec import Message, iter_async_operations, iter_channels, iter_messages
+from accord.spec.schema_export import to_json_schema
 
 FAMILY = "events"
 #: CloudEvents 1.0 §3.1 REQUIRED context attributes.

@@ -9,7 +9,6 @@ from typing import Any
 
 import jsonschema_rs
 
-from accord.lint._schema_export import Direction, export_bundle
 from accord.lint.functions import schema_usage
 from accord.lint.registry import BOTH, RuleContext, Violation, rule
 from accord.loader import Document
@@ -17,6 +16,7 @@ from accord.loader._pointer import escape
 from accord.model import Severity
 from accord.spec import iter_messages, iter_operations
 from accord.spec.openapi import responses
+from accord.spec.schema_export import Direction, export_bundle
 
 FAMILY = "structure"
 #: Errors quoted per failing example (more are announced, not listed).
@@ -58,7 +58,7 @@ class _Validators:
             variants.setdefault((sample.direction, sample.nullable), {})[id(sample.schema)] = sample.schema
         for (direction, nullable), schemas in variants.items():
             roots = list(schemas.values())
-            bundle, pointers = export_bundle(roots, nullable=nullable, direction=direction)
+            bundle, pointers = export_bundle(roots, openapi30=nullable, direction=direction)
             for root, pointer in zip(roots, pointers, strict=True):
                 self.pointers[(id(root), direction, nullable)] = pointer
             try:

@@ -16,8 +16,8 @@ import orjson
 from accord.events import Transport, new_event_id, rfc3339
 from accord.loader import Document
 from accord.mock import event_mocks
-from accord.mock._portable import portable_schema
 from accord.spec import iter_async_operations
+from accord.spec.schema_export import to_json_schema
 
 
 @dataclass
@@ -80,6 +80,6 @@ def event_desk(transport: Transport, docs: list[tuple[str, Document]]) -> EventD
     for _, doc in docs:
         for op in iter_async_operations(doc):
             if op.action == "send" and op.messages and isinstance(op.messages[0].payload, dict):
-                schema = portable_schema(op.messages[0].payload)
+                schema = to_json_schema(op.messages[0].payload)
                 validators[op.id] = jsonschema_rs.validator_for(schema, validate_formats=True)
     return EventDesk(transport, examples, validators)
