@@ -22,7 +22,7 @@ from accord.model import Location
 from accord.spec import iter_operations
 from accord.spec.openapi import responses
 from accord.spec.schema import schema_types
-from accord.spec.schema_export import to_json_schema
+from accord.spec.schema_export import Direction, to_json_schema
 
 JSON_TYPES = ("application/json",)
 
@@ -97,6 +97,7 @@ class MockOperation:
     location: Location
     resource: Resource | None = None
     domain: str = ""
+    openapi30: bool = False  # the document is OpenAPI 3.0 (nullable, boolean bounds)
 
     def reply(self, status: int) -> MockReply | None:
         return self.replies.get(status)
@@ -135,10 +136,10 @@ class MockPlan:
         return None
 
 
-def _validator(schema: Any, openapi30: bool) -> Any | None:
+def _validator(schema: Any, openapi30: bool, direction: Direction | None = None) -> Any | None:
     if not isinstance(schema, dict) or not schema:
         return None
-    exported = to_json_schema(schema, openapi30=openapi30)
+    exported = to_json_schema(schema, openapi30=openapi30, direction=direction)
     return jsonschema_rs.Draft202012Validator(exported, validate_formats=True)
 
 
@@ -311,7 +312,8 @@ def _operation(
         path=path,
         path_params=tuple(_PARAM.findall(path)),
         params=params,
-        body_validator=_validator(body_schema, openapi30),
+        # readOnly properties are not required in a request (OAS 3.1 §4.8.24, 3.0.3 §4.7.24.1)
+        body_validator=_validator(body_schema, openapi30, "request"),
         body_schema=body_schema,
         body_required=bool(body and body.get("required")),
         body_media_types=media_types,
@@ -319,6 +321,7 @@ def _operation(
         default_status=default_status,
         invalid_status=invalid_status,
         location=doc.origin(pointer),
+        openapi30=openapi30,
     )
 
 

@@ -371,7 +371,7 @@ class Responder:
             patched[resource.id_param or ""] = record.value.get(resource.id_param or "", key)
             if "updatedAt" in patched:
                 patched["updatedAt"] = now
-            validator = self._validator(op.reply(op.default_status))
+            validator = self._validator(op, op.reply(op.default_status))
             if validator is not None and not validator.is_valid(patched):
                 errors = [_error("", e) for e in list(validator.iter_errors(patched))[:MAX_ERRORS]]
                 return self.problem(
@@ -463,7 +463,7 @@ class Responder:
         value: dict[str, Any] = copy.deepcopy(template)
         if not isinstance(body, dict):
             return value
-        validator = self._validator(op.reply(op.default_status))
+        validator = self._validator(op, op.reply(op.default_status))
         for name, field_value in body.items():
             candidate = {**value, name: field_value}
             if validator is None or validator.is_valid(candidate):
@@ -531,12 +531,14 @@ class Responder:
         )
         return Answer(status, headers, orjson.dumps(value))
 
-    def _validator(self, reply: MockReply | None) -> Any:
+    def _validator(self, op: MockOperation, reply: MockReply | None) -> Any:
+        """The validator of a response body (writeOnly properties are not required in it)."""
         if reply is None or not isinstance(reply.schema, dict):
             return None
         cached = self._validators.get(id(reply))
         if cached is None:
-            cached = jsonschema_rs.Draft202012Validator(to_json_schema(reply.schema), validate_formats=True)
+            exported = to_json_schema(reply.schema, openapi30=op.openapi30, direction="response")
+            cached = jsonschema_rs.Draft202012Validator(exported, validate_formats=True)
             self._validators[id(reply)] = cached
         return cached
 

@@ -179,3 +179,44 @@ paths:
     assert post(b'{"weight": 0.5, "color": null}') == 201
     assert post(b'{"weight": 0}') == 400  # exclusiveMinimum: true with minimum 0
     assert post(b'{"weight": 1, "color": "green"}') == 400
+
+
+def test_read_only_fields_are_not_required_in_requests(tmp_path: Path) -> None:
+    (tmp_path / "openapi.yaml").write_text(
+        """\
+openapi: 3.1.0
+info: {title: Widgets, version: 1.0.0}
+paths:
+  /v1/widgets:
+    post:
+      operationId: createWidget
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/Widget'}
+      responses:
+        '201':
+          description: Created.
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Widget'}
+components:
+  schemas:
+    Widget:
+      type: object
+      required: [widgetId, name]
+      properties:
+        widgetId: {type: string, readOnly: true}
+        name: {type: string}
+""",
+        encoding="utf-8",
+    )
+    responder = Responder(compile_plan([("widgets", load_document(tmp_path / "openapi.yaml"))]))
+
+    def post(body: bytes) -> int:
+        headers = {"content-type": "application/json"}
+        return responder.handle(MockRequest("POST", "/v1/widgets", headers=headers, body=body)).status
+
+    assert post(b'{"name": "bolt"}') == 201  # the server assigns widgetId
+    assert post(b"{}") == 400  # name is still required
