@@ -13,6 +13,7 @@ from accord.diff.rules import classify
 from accord.diff.rules._emit import Emitter
 from accord.errors import UsageError
 from accord.loader import Document
+from accord.loader._gc import without_gc
 from accord.model import Change, Location, Severity
 from accord.semver_policy import bump_satisfied, suggest_version
 
@@ -51,6 +52,7 @@ def sort_key(change: Change) -> tuple[int, str, str, str, int]:
     )
 
 
+@without_gc
 def diff_documents(
     base: Document,
     revision: Document,

@@ -13,6 +13,7 @@ from accord.config import LintConfig, RuleSetting
 from accord.errors import ConfigError
 from accord.lint.registry import RULES, Rule, RuleContext, load_builtin_rules
 from accord.loader import Document
+from accord.loader._gc import without_gc
 from accord.loader._pointer import JsonPointerException, resolve, tokens
 from accord.model import Finding, Severity
 
@@ -142,6 +143,7 @@ def fingerprint(finding: Finding) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
 
 
+@without_gc
 def run_lint(
     docs: Sequence[Document],
     config: LintConfig,
