@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import orjson
@@ -145,8 +146,21 @@ def test_problem_keeps_the_trace_id(plan: MockPlan) -> None:
     assert _json(answer.body)["traceId"] == "4bf92f3577b34da6a3ce929d0e0e4736"  # type: ignore[index]
 
 
+def _poster(folder: Path, document: str) -> Callable[[bytes], int]:
+    """POST /v1/widgets against a mock of ``document``; returns the status of each body posted."""
+    (folder / "openapi.yaml").write_text(document, encoding="utf-8")
+    responder = Responder(compile_plan([("widgets", load_document(folder / "openapi.yaml"))]))
+
+    def post(body: bytes) -> int:
+        headers = {"content-type": "application/json"}
+        return responder.handle(MockRequest("POST", "/v1/widgets", headers=headers, body=body)).status
+
+    return post
+
+
 def test_openapi_30_schemas_are_read_in_their_dialect(tmp_path: Path) -> None:
-    (tmp_path / "openapi.yaml").write_text(
+    post = _poster(
+        tmp_path,
         """\
 openapi: 3.0.3
 info: {title: Legacy, version: 1.0.0}
@@ -167,22 +181,15 @@ paths:
       responses:
         '201': {description: Created.}
 """,
-        encoding="utf-8",
     )
-    plan = compile_plan([("legacy", load_document(tmp_path / "openapi.yaml"))])
-    responder = Responder(plan)
-
-    def post(body: bytes) -> int:
-        headers = {"content-type": "application/json"}
-        return responder.handle(MockRequest("POST", "/v1/widgets", headers=headers, body=body)).status
-
     assert post(b'{"weight": 0.5, "color": null}') == 201
     assert post(b'{"weight": 0}') == 400  # exclusiveMinimum: true with minimum 0
     assert post(b'{"weight": 1, "color": "green"}') == 400
 
 
 def test_read_only_fields_are_not_required_in_requests(tmp_path: Path) -> None:
-    (tmp_path / "openapi.yaml").write_text(
+    post = _poster(
+        tmp_path,
         """\
 openapi: 3.1.0
 info: {title: Widgets, version: 1.0.0}
@@ -210,13 +217,6 @@ components:
         widgetId: {type: string, readOnly: true}
         name: {type: string}
 """,
-        encoding="utf-8",
     )
-    responder = Responder(compile_plan([("widgets", load_document(tmp_path / "openapi.yaml"))]))
-
-    def post(body: bytes) -> int:
-        headers = {"content-type": "application/json"}
-        return responder.handle(MockRequest("POST", "/v1/widgets", headers=headers, body=body)).status
-
     assert post(b'{"name": "bolt"}') == 201  # the server assigns widgetId
     assert post(b"{}") == 400  # name is still required
