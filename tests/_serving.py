@@ -4,6 +4,7 @@ background thread, for tests that talk to it over real sockets."""
 from __future__ import annotations
 
 import asyncio
+import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,11 +14,13 @@ from accord.serve import Limits, Server
 
 
 @contextmanager
-def served(app: Any, limits: Limits | None = None, timeout: float = 15.0) -> Iterator[str]:
+def served(
+    app: Any, limits: Limits | None = None, timeout: float = 15.0, ssl_context: ssl.SSLContext | None = None
+) -> Iterator[str]:
     """Yield the base URL of ``app`` served on 127.0.0.1 (a free port); stop it afterwards."""
     loop = asyncio.new_event_loop()
     stop = asyncio.Event()
-    server = Server(app, "127.0.0.1", 0, limits)
+    server = Server(app, "127.0.0.1", 0, limits, ssl_context=ssl_context)
     ready = threading.Event()
     failure: list[BaseException] = []
 
@@ -39,7 +42,7 @@ def served(app: Any, limits: Limits | None = None, timeout: float = 15.0) -> Ite
     if failure:
         raise failure[0]
     try:
-        yield f"http://127.0.0.1:{server.port}"
+        yield f"{'https' if ssl_context else 'http'}://127.0.0.1:{server.port}"
     finally:
         loop.call_soon_threadsafe(stop.set)
         thread.join(timeout)

@@ -197,14 +197,15 @@ class _Compiler:
                 scheme = schemes.get(name)
                 if scheme is None:
                     raise ConfigError(f"security scheme {name!r} is not defined in components", where)
-                if scheme.type not in ("apiKey", "http", "oauth2", "openIdConnect"):
+                if scheme.type not in ("apiKey", "http", "oauth2", "openIdConnect", "mutualTLS"):
                     raise ConfigError(
                         f"security scheme type {scheme.type!r} is not enforced by the gateway", where
                     )
                 if scheme.type == "http" and not scheme.bearer:
                     raise ConfigError(f"http scheme {scheme.scheme!r} is not supported (only bearer)", where)
                 wanted = tuple(str(s) for s in scopes) if isinstance(scopes, list) else ()
-                if scheme.api_key and not wanted and self.options.api_key_scopes == "inherit":
+                client_identity = scheme.api_key or scheme.type == "mutualTLS"  # scopes come from config
+                if client_identity and not wanted and self.options.api_key_scopes == "inherit":
                     wanted = oauth_scopes
                 entries.append((scheme, wanted))
             result.append(SecurityRequirement(tuple(entries)))

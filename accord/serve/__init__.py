@@ -6,8 +6,9 @@ on the project machine, uvicorn spent 34 µs of CPU per request on a raw ASGI ap
 and a bare httptools protocol 13 µs (``benchmarks/bench_gateway.py`` measures the server in place).
 It does what these two applications need and no more: HTTP/1.1 and 1.0, keep-alive, pipelining,
 ``Expect: 100-continue``, chunked and streamed bodies with flow control, limits and timeouts
-(:class:`Limits`), the ASGI lifespan, and a graceful shutdown. Not supported: TLS (terminate it in
-front), HTTP/2, WebSocket.
+(:class:`Limits`), TLS with optional client certificates (:func:`server_context`; the ASGI TLS
+extension carries the client certificate), the ASGI lifespan, and a graceful shutdown. Not
+supported: HTTP/2, WebSocket.
 
 Like :mod:`accord.events`, this is runtime code with I/O inside the engine package (see
 docs/architecture.md): the CLI's mock server and the gateway share it, and neither may import the other.
@@ -15,5 +16,6 @@ docs/architecture.md): the CLI's mock server and the gateway share it, and neith
 
 from accord.serve.lifespan import LifespanFailed
 from accord.serve.server import Limits, Server, run, serve
+from accord.serve.tls import server_context
 
-__all__ = ["LifespanFailed", "Limits", "Server", "run", "serve"]
+__all__ = ["LifespanFailed", "Limits", "Server", "run", "serve", "server_context"]

@@ -11,7 +11,9 @@ and the connection closes after it.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
+import ssl
 from collections import deque
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
@@ -25,6 +27,26 @@ if TYPE_CHECKING:
 
 _ASGI = {"version": "3.0", "spec_version": "2.3"}
 _METHODS: dict[bytes, str] = {}
+
+
+def tls_extension(ssl_object: ssl.SSLObject) -> dict[str, Any]:
+    """The ASGI TLS extension of a connection: the client certificate (already verified against
+    the configured CA by the handshake, when one is required), its subject, the TLS version."""
+    der = ssl_object.getpeercert(binary_form=True)
+    chain = [ssl.DER_cert_to_PEM_cert(der)] if der else []
+    subject = ""
+    if der:
+        fields: dict[str, Any] = dict(ssl_object.getpeercert() or {})
+        subject = ",".join(f"{name}={value}" for rdn in fields.get("subject", ()) for name, value in rdn)
+    return {
+        "server_cert": None,
+        "client_cert_chain": chain,
+        "client_cert_name": subject or None,
+        "client_cert_error": None,
+        "client_cert_sha256": hashlib.sha256(der).hexdigest() if der else None,
+        "tls_version": ssl_object.version(),
+        "cipher_suite": (ssl_object.cipher() or (None,))[0],
+    }
 
 
 class HeadTooLarge(Exception):
@@ -60,6 +82,8 @@ class Connection(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.client: tuple[str, int] | None = None
         self.sockname: tuple[str, int] | None = None
+        self.scheme = "http"
+        self.extensions: dict[str, Any] | None = None  # ASGI TLS extension on TLS connections
         # the request head being parsed
         self.url = b""
         self.headers: list[tuple[bytes, bytes]] = []
@@ -88,6 +112,10 @@ class Connection(asyncio.Protocol):
         sock = transport.get_extra_info("sockname")
         self.client = (str(peer[0]), int(peer[1])) if isinstance(peer, tuple) else None
         self.sockname = (str(sock[0]), int(sock[1])) if isinstance(sock, tuple) else None
+        ssl_object = transport.get_extra_info("ssl_object")
+        if ssl_object is not None:
+            self.scheme = "https"
+            self.extensions = {"tls": tls_extension(ssl_object)}
         self.server.connections.add(self)
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -188,7 +216,7 @@ class Connection(asyncio.Protocol):
             "http_version": parser.get_http_version(),
             "server": self.sockname,
             "client": self.client,
-            "scheme": "http",
+            "scheme": self.scheme,
             "method": method,
             "root_path": "",
             "path": unquote(text) if "%" in text else text,
@@ -197,6 +225,8 @@ class Connection(asyncio.Protocol):
             "headers": self.headers,
             "state": self.server.state.copy(),
         }
+        if self.extensions is not None:
+            scope["extensions"] = self.extensions
         if parser.should_upgrade():
             self.stopping = True  # served as plain HTTP/1.1, then the connection closes
         keep_alive = parser.should_keep_alive() and not self.stopping and not self.server.stopping

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import signal
 import socket
+import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -47,8 +48,10 @@ class Server:
         port: int = 8000,
         limits: Limits | None = None,
         sock: socket.socket | None = None,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self.app = app
+        self.ssl_context = ssl_context  # TLS (and client certificates) when given
         self.sock = sock  # an already listening socket (shared by pre-forked workers) instead of host:port
         self.host = host
         self.port = port
@@ -81,11 +84,16 @@ class Server:
         try:
             if self.sock is not None:
                 self._listener = await self._loop.create_server(
-                    lambda: Connection(self), sock=self.sock, backlog=2048
+                    lambda: Connection(self), sock=self.sock, backlog=2048, ssl=self.ssl_context
                 )
             else:
                 self._listener = await self._loop.create_server(
-                    lambda: Connection(self), self.host, self.port, backlog=2048, reuse_address=True
+                    lambda: Connection(self),
+                    self.host,
+                    self.port,
+                    backlog=2048,
+                    reuse_address=True,
+                    ssl=self.ssl_context,
                 )
         except OSError as exc:
             self._stop_ticking()
@@ -151,6 +159,7 @@ async def serve(
     limits: Limits | None = None,
     on_started: Callable[[Server], None] | None = None,
     sock: socket.socket | None = None,
+    ssl_context: ssl.SSLContext | None = None,
 ) -> None:
     """Serve ``app`` until SIGINT or SIGTERM, then shut down gracefully (on ``sock`` if given)."""
     stop = asyncio.Event()
@@ -158,7 +167,7 @@ async def serve(
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
-        await Server(app, host, port, limits, sock).serve(stop, on_started)
+        await Server(app, host, port, limits, sock, ssl_context).serve(stop, on_started)
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)

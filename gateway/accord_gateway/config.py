@@ -6,7 +6,15 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic.alias_generators import to_camel
 
 from accord.errors import ConfigError
@@ -78,6 +86,19 @@ class ApiKeysConfig(_Model):
     clients: list[ApiKeyClient] = Field(default_factory=list)
 
 
+class CertificateClient(_Model):
+    """A client that authenticates with a TLS client certificate (OpenAPI ``mutualTLS``),
+    identified by the SHA-256 fingerprint of the certificate (DER)."""
+
+    id: str = Field(min_length=1, max_length=128)
+    sha256: str = Field(pattern=r"^[0-9a-fA-F]{64}$|^([0-9a-fA-F]{2}:){31}[0-9a-fA-F]{2}$")
+    scopes: list[str] = Field(default_factory=list)
+
+
+class MutualTlsConfig(_Model):
+    clients: list[CertificateClient] = Field(default_factory=list)
+
+
 class JwtConfig(_Model):
     """JWT bearer tokens verified against a JWKS (file or URL)."""
 
@@ -107,6 +128,7 @@ class AuthConfig(_Model):
     realm: str = Field(default="accord", pattern=r'^[^"\\\r\n]*$')
     api_keys: ApiKeysConfig = ApiKeysConfig()
     jwt: JwtConfig | None = None
+    mutual_tls: MutualTlsConfig = MutualTlsConfig()
     api_key_scopes: Literal["inherit", "declared"] = "inherit"
 
 
@@ -156,9 +178,26 @@ class AccessLogConfig(_Model):
     path: str = Field(default="-", description="'-' for stdout, or a file path")
 
 
+class TlsConfig(_Model):
+    """TLS termination in the gateway; ``clientCerts`` asks for client certificates (mutual TLS)
+    verified against ``clientCaFile``. Paths are relative to this file."""
+
+    cert_file: str = Field(min_length=1)
+    key_file: str = Field(min_length=1)
+    client_ca_file: str | None = None
+    client_certs: Literal["none", "optional", "required"] = "none"
+
+    @model_validator(mode="after")
+    def _ca_for_client_certs(self) -> TlsConfig:
+        if self.client_certs != "none" and not self.client_ca_file:
+            raise ValueError("clientCerts needs clientCaFile (the CA that signs client certificates)")
+        return self
+
+
 class ServerConfig(_Model):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=0, le=65535)
+    tls: TlsConfig | None = None
 
 
 class GatewayConfig(_Model):

@@ -7,12 +7,13 @@ import gc
 import logging
 import signal
 import socket
+import ssl
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from accord.errors import AccordError, ServeError, UsageError
-from accord.serve import Limits, Server
+from accord.errors import AccordError, ConfigError, ServeError, UsageError
+from accord.serve import Limits, Server, server_context
 from accord.serve import serve as serve_app
 from accord.serve.workers import Supervisor, bind
 from accord_gateway.app import Gateway, create_app
@@ -85,11 +86,12 @@ async def serve(
     address once the gateway listens. ``sock``: a listening socket shared with other workers."""
     app = create_app(config_path)
     install_reload_handler(app)
+    context = tls_context(app.config)
 
     def started(server: Server) -> None:
         on_started(server)
         if announce is not None:
-            announce(f"http://{server.host}:{server.port}")
+            announce(f"{'https' if context else 'http'}://{server.host}:{server.port}")
 
     await serve_app(
         app,
@@ -98,7 +100,24 @@ async def serve(
         limits=server_limits(app),
         on_started=started,
         sock=sock,
+        ssl_context=context,
     )
+
+
+def tls_context(config: GatewayConfig) -> ssl.SSLContext | None:
+    """The TLS context of ``server.tls`` (None without it); bad files raise a located ConfigError."""
+    tls = config.server.tls
+    if tls is None:
+        return None
+    try:
+        return server_context(
+            config.resolve_path(tls.cert_file),
+            config.resolve_path(tls.key_file),
+            client_ca_file=config.resolve_path(tls.client_ca_file) if tls.client_ca_file else None,
+            client_certs=tls.client_certs,
+        )
+    except ServeError as exc:
+        raise ConfigError(exc.message, config.where("server", "tls")) from None
 
 
 def run(
@@ -122,10 +141,11 @@ def run(
             "worker would count on its own. Use the redis backend, or one worker per replica."
         )
     build_state(config, Metrics())  # compile once, before forking: a bad contract is reported once
+    scheme = "https" if tls_context(config) else "http"  # and the TLS files once
     host = host or config.server.host
     sock = bind(host, port if port is not None else config.server.port)
     if announce is not None:
-        announce(f"http://{host}:{sock.getsockname()[1]} ({workers} workers)")
+        announce(f"{scheme}://{host}:{sock.getsockname()[1]} ({workers} workers)")
 
     def worker(shared: socket.socket) -> int:
         try:

@@ -18,7 +18,7 @@ from accord.loader import read_source
 from accord.model import Location, Severity
 from accord.policy import CompileOptions, Policy, compile_contract_set
 from accord.validation import validate_document
-from accord_gateway.auth import ApiKeys, Jwks, JwtVerifier
+from accord_gateway.auth import ApiKeys, ClientCertificates, Jwks, JwtVerifier
 from accord_gateway.config import GatewayConfig, UpstreamSettings
 from accord_gateway.exchange import Handler
 from accord_gateway.idempotency_store import IdempotencyStore, MemoryIdempotencyStore, RedisIdempotencyStore
@@ -289,6 +289,7 @@ def build_state(
         api_keys=ApiKeys(config.auth.api_keys.clients),
         verifier=verifier,
         realm=config.auth.realm,
+        certificates=ClientCertificates(config.auth.mutual_tls.clients),
     )
     handler = RoutingMiddleware(handler, router, metrics, max_header_bytes=config.limits.max_header_bytes)
     handler = TraceMiddleware(handler)

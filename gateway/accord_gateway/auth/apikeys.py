@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from accord_gateway.config import ApiKeyClient
+from accord_gateway.config import ApiKeyClient, CertificateClient
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,7 +14,7 @@ class Principal:
 
     client_id: str
     scopes: frozenset[str]
-    method: str  # "api_key" or "jwt"
+    method: str  # "api_key", "jwt" or "mtls"
 
 
 class ApiKeys:
@@ -34,6 +34,22 @@ class ApiKeys:
         if not presented or len(presented) > 512:
             return None
         return self._by_hash.get(hashlib.sha256(presented.encode("utf-8", "surrogateescape")).hexdigest())
+
+
+class ClientCertificates:
+    """Configured clients by certificate fingerprint (SHA-256 of the DER certificate)."""
+
+    def __init__(self, clients: list[CertificateClient]) -> None:
+        self._by_fingerprint = {
+            client.sha256.replace(":", "").lower(): Principal(client.id, frozenset(client.scopes), "mtls")
+            for client in clients
+        }
+
+    def __len__(self) -> int:
+        return len(self._by_fingerprint)
+
+    def lookup(self, fingerprint: str) -> Principal | None:
+        return self._by_fingerprint.get(fingerprint.lower())
 
 
 def hash_key(key: str) -> str:

@@ -13,10 +13,14 @@ from __future__ import annotations
 
 from accord.policy import SecurityScheme
 from accord.policy.validate import Violation
-from accord_gateway.auth import ApiKeys, InvalidToken, JwtVerifier, Principal
+from accord_gateway.auth import ApiKeys, ClientCertificates, InvalidToken, JwtVerifier, Principal
 from accord_gateway.exchange import Exchange, Handler, Response
 from accord_gateway.metrics import Metrics
 from accord_gateway.problem import problem
+
+
+class InvalidCertificate(InvalidToken):
+    """A client certificate the TLS handshake accepted that belongs to no configured client."""
 
 
 def _quote(text: str) -> str:
@@ -32,10 +36,12 @@ class AuthMiddleware:
         api_keys: ApiKeys,
         verifier: JwtVerifier | None,
         realm: str = "accord",
+        certificates: ClientCertificates | None = None,
     ) -> None:
         self.app = app
         self.metrics = metrics
         self.api_keys = api_keys
+        self.certificates = certificates or ClientCertificates([])
         self.verifier = verifier
         self.realm = realm
 
@@ -83,6 +89,8 @@ class AuthMiddleware:
     async def _credential(
         self, ex: Exchange, scheme: SecurityScheme, found: dict[str, Principal | InvalidToken | None]
     ) -> Principal | InvalidToken | None:
+        if scheme.type == "mutualTLS":
+            return self._certificate(ex)
         bearer = scheme.bearer
         cache_key = "bearer" if bearer else f"{scheme.location}:{scheme.parameter}"
         if cache_key in found:
@@ -118,6 +126,18 @@ class AuthMiddleware:
             return InvalidToken("bearer tokens are not accepted here (no JWKS configured)")
         return self.verifier.cached(token) or token
 
+    def _certificate(self, ex: Exchange) -> Principal | InvalidToken | None:
+        """OpenAPI ``mutualTLS``: the TLS handshake verified the certificate against the client CA;
+        here it must also belong to a configured client (by fingerprint)."""
+        tls = ex.scope.get("extensions", {}).get("tls")
+        fingerprint = tls.get("client_cert_sha256") if isinstance(tls, dict) else None
+        if not fingerprint:
+            return None
+        principal = self.certificates.lookup(fingerprint)
+        if principal is None:
+            return InvalidCertificate("the client certificate does not belong to a configured client")
+        return principal
+
     def _api_key(self, ex: Exchange, scheme: SecurityScheme) -> Principal | InvalidToken | None:
         name = scheme.parameter or ""
         if scheme.location == "header":
@@ -143,8 +163,12 @@ class AuthMiddleware:
         for scheme in schemes:
             if scheme.api_key:
                 challenge = f'ApiKey realm="{_quote(self.realm)}", in="{scheme.location}", name="{_quote(scheme.parameter or "")}"'
-                if challenge not in parts:
-                    parts.append(challenge)
+            elif scheme.type == "mutualTLS":  # no registered scheme says "present a certificate"
+                challenge = f'MutualTLS realm="{_quote(self.realm)}"'
+            else:
+                continue
+            if challenge not in parts:
+                parts.append(challenge)
         return ", ".join(parts).encode("latin-1", "replace")
 
     def _refuse(
@@ -177,7 +201,13 @@ class AuthMiddleware:
             )
         if invalid is not None:
             self.metrics.rejected("auth", "invalid_credential")
-            ex.decisions["auth"] = "invalid_token" if invalid_bearer else "invalid_api_key"
+            ex.decisions["auth"] = (
+                "invalid_token"
+                if invalid_bearer
+                else "invalid_certificate"
+                if isinstance(invalid, InvalidCertificate)
+                else "invalid_api_key"
+            )
             description = str(invalid)
             params = (
                 f', error="invalid_token", error_description="{_quote(description)}"'
