@@ -153,3 +153,28 @@ def test_an_unreadable_certificate_stops_serve_with_a_located_error(
     assert result.exit_code == 2
     assert "gateway.yaml:" in result.stderr and "(#/server/tls)" in result.stderr
     assert "cannot load the TLS certificate" in result.stderr and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("change", "warning"),
+    [
+        (
+            {"server": {}},
+            "1 operation(s) accept only client certificates but server.tls.clientCerts is not set",
+        ),
+        ({"auth": {}}, "1 operation(s) accept only client certificates but auth.mutualTls lists no client"),
+    ],
+)
+def test_check_warns_when_certificate_only_operations_cannot_be_served(
+    contracts: Path, files: TlsFiles, tmp_path: Path, change: dict[str, Any], warning: str
+) -> None:
+    path = tmp_path / "gateway.yaml"
+    path.write_text(yaml.safe_dump(_config(contracts, files, files.client.sha256), sort_keys=False))
+    result = CliRunner().invoke(cli, ["gateway", "check", "--config", str(path)])
+    assert result.exit_code == 0 and "warning" not in result.stderr
+    path.write_text(
+        yaml.safe_dump({**_config(contracts, files, files.client.sha256), **change}, sort_keys=False)
+    )
+    result = CliRunner().invoke(cli, ["gateway", "check", "--config", str(path)])
+    assert result.exit_code == 0
+    assert f"warning: {warning}" in result.stderr
