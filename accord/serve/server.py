@@ -180,11 +180,13 @@ def run(
     *,
     limits: Limits | None = None,
     on_started: Callable[[Server], None] | None = None,
+    ssl_context: ssl.SSLContext | None = None,
 ) -> None:
     """:func:`serve` on a new event loop (uvloop when installed)."""
+    main = serve(app, host, port, limits=limits, on_started=on_started, ssl_context=ssl_context)
     try:
         import uvloop
     except ImportError:  # pragma: no cover - uvloop is a dependency; plain asyncio works too
-        asyncio.run(serve(app, host, port, limits=limits, on_started=on_started))
+        asyncio.run(main)
         return
-    uvloop.run(serve(app, host, port, limits=limits, on_started=on_started))
+    uvloop.run(main)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import ssl
+from pathlib import Path
+
+import pytest
 from accord_cli.main import cli
 from click.testing import CliRunner
 
+from tests._certs import make_tls_files
 from tests.mock.conftest import FIXTURE
 
 
@@ -47,7 +52,7 @@ def test_serves_with_the_chosen_options(monkeypatch: object) -> None:
 
     calls: list[tuple[object, str, int]] = []
 
-    def fake_run(app: object, *, host: str, port: int) -> None:
+    def fake_run(app: object, *, host: str, port: int, ssl_context: object = None) -> None:
         calls.append((app, host, port))
 
     monkeypatch.setattr(server, "run", fake_run)  # type: ignore[attr-defined]
@@ -63,3 +68,27 @@ def test_serves_with_the_chosen_options(monkeypatch: object) -> None:
     app, host, port = calls[0]
     assert (host, port) == ("127.0.0.1", 4999)
     assert app.responder.stateful and app.latency == 0.005  # type: ignore[attr-defined]
+
+
+def test_serves_https_with_a_certificate(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import accord_cli.mockserver.server as server
+
+    files = make_tls_files(tmp_path)
+    contexts: list[object] = []
+    monkeypatch.setattr(
+        server, "run", lambda app, *, host, port, ssl_context=None: contexts.append(ssl_context)
+    )
+    args = ["mock", "--contracts", str(FIXTURE), "--port", "4998"]
+    result = CliRunner().invoke(
+        cli, [*args, "--tls-cert", str(files.server.cert), "--tls-key", str(files.server.key)]
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "on https://127.0.0.1:4998" in result.stderr
+    assert isinstance(contexts[0], ssl.SSLContext)
+    result = CliRunner().invoke(cli, [*args, "--tls-cert", str(files.server.cert)])
+    assert result.exit_code == 2 and "--tls-cert and --tls-key go together" in result.stderr
+    result = CliRunner().invoke(
+        cli, [*args, "--tls-cert", str(tmp_path / "nope.pem"), "--tls-key", str(files.server.key)]
+    )
+    assert result.exit_code == 2 and "cannot load the TLS certificate" in result.stderr
+    assert len(contexts) == 1  # neither mistake got as far as serving

@@ -11,6 +11,7 @@ from accord.contracts import load_contract_set
 from accord.errors import UsageError
 from accord.events import Transport
 from accord.model import Location
+from accord.serve.tls import server_context
 from accord_cli._errors import report_errors
 from accord_cli._output import console
 
@@ -71,6 +72,15 @@ def _transport(broker: str) -> Transport:
 )
 @click.option("--broker", default="memory", show_default=True, help="`memory` or an amqp:// URL (RabbitMQ).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of generated data.")
+@click.option(
+    "--tls-cert",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Serve HTTPS with this PEM certificate (with --tls-key), like the service being mocked.",
+)
+@click.option(
+    "--tls-key", type=click.Path(dir_okay=False), default=None, help="PEM private key of --tls-cert."
+)
 @report_errors
 def command(
     domains: tuple[str, ...],
@@ -86,6 +96,8 @@ def command(
     events_interval: float,
     broker: str,
     seed: int,
+    tls_cert: str | None,
+    tls_key: str | None,
 ) -> None:
     """Serve mock APIs for DOMAINS (default: all) from their contracts.
 
@@ -98,6 +110,9 @@ def command(
     from accord_cli.mockserver.server import run
 
     output = console()
+    if (tls_cert is None) != (tls_key is None):
+        raise UsageError("--tls-cert and --tls-key go together")
+    context = server_context(tls_cert, tls_key) if tls_cert and tls_key else None
     transport = _transport(broker) if events else None
     contract_set = load_contract_set([_contracts_path(contracts)])
     app = build_app(
@@ -115,8 +130,9 @@ def command(
     )
     served = sorted({op.domain for op in app.responder.plan.operations})
     output.info(
-        f"mocking {len(app.responder.plan.operations)} operations of {', '.join(served)} on http://{host}:{port}"
+        f"mocking {len(app.responder.plan.operations)} operations of {', '.join(served)} "
+        f"on {'https' if context else 'http'}://{host}:{port}"
         + (" (stateful)" if stateful else "")
         + (f"; events via {broker}" if events else "")
     )
-    run(app, host=host, port=port)
+    run(app, host=host, port=port, ssl_context=context)
