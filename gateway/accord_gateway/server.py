@@ -19,7 +19,7 @@ from accord.serve.workers import Supervisor, bind
 from accord_gateway.app import Gateway, create_app
 from accord_gateway.config import GatewayConfig, load_gateway_config
 from accord_gateway.metrics import Metrics
-from accord_gateway.state import build_state
+from accord_gateway.state import build_state, unusable_credentials
 
 log = logging.getLogger("accord.gateway")
 
@@ -87,6 +87,8 @@ async def serve(
     app = create_app(config_path)
     install_reload_handler(app)
     context = tls_context(app.config)
+    for warning in unusable_credentials(app.state.policies, app.config):
+        log.warning("%s", warning)
 
     def started(server: Server) -> None:
         on_started(server)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,7 +16,7 @@ from accord.contracts import ContractSet, load_contract_set
 from accord.errors import ConfigError
 from accord.loader import read_source
 from accord.model import Location, Severity
-from accord.policy import CompileOptions, Policy, compile_contract_set
+from accord.policy import CompileOptions, Policy, SecurityScheme, compile_contract_set
 from accord.validation import validate_document
 from accord_gateway.auth import ApiKeys, ClientCertificates, Jwks, JwtVerifier
 from accord_gateway.config import GatewayConfig, UpstreamSettings
@@ -313,3 +313,31 @@ async def close_when_drained(state: State, poll: float = 0.05) -> None:
     while state.inflight > 0:
         await asyncio.sleep(poll)
     await state.close()
+
+
+def _only(policies: list[Policy], accepted: Callable[[SecurityScheme], bool]) -> int:
+    """How many operations can be satisfied only by schemes ``accepted`` picks out."""
+    return sum(
+        1
+        for p in policies
+        if p.auth and all(any(accepted(s) for s, _ in req.schemes) for req in p.auth if not req.anonymous)
+    )
+
+
+def unusable_credentials(policies: list[Policy], config: GatewayConfig) -> list[str]:
+    """Operations whose only way in is a credential this configuration cannot check."""
+    found = []
+    bearer = _only(policies, lambda scheme: scheme.bearer)
+    if bearer and config.auth.jwt is None:
+        found.append(f"{bearer} operation(s) accept only bearer tokens but auth.jwt is not configured")
+    certificates = _only(policies, lambda scheme: scheme.type == "mutualTLS")
+    tls = config.server.tls
+    if certificates and (tls is None or tls.client_certs == "none"):
+        found.append(
+            f"{certificates} operation(s) accept only client certificates but server.tls.clientCerts is not set"
+        )
+    elif certificates and not config.auth.mutual_tls.clients:
+        found.append(
+            f"{certificates} operation(s) accept only client certificates but auth.mutualTls lists no client"
+        )
+    return found

@@ -178,3 +178,31 @@ def test_check_warns_when_certificate_only_operations_cannot_be_served(
     result = CliRunner().invoke(cli, ["gateway", "check", "--config", str(path)])
     assert result.exit_code == 0
     assert f"warning: {warning}" in result.stderr
+
+
+def test_serve_warns_at_start_up_about_certificate_only_operations(
+    contracts: Path, files: TlsFiles, tmp_path: Path
+) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    from .conftest import free_port
+    from .test_real_server import _wait_port
+
+    path = tmp_path / "gateway.yaml"
+    path.write_text(yaml.safe_dump({**_config(contracts, files, files.client.sha256), "server": {}}))
+    port = free_port()
+    argv = [sys.executable, "-m", "accord_cli.main", "gateway", "serve", "--config", str(path)]
+    process = subprocess.Popen([*argv, "--port", str(port)], stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_port(port)
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=15)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate(timeout=5)
+    assert process.returncode == 0
+    assert "1 operation(s) accept only client certificates but server.tls.clientCerts is not set" in err
+    assert f"accord gateway listening on http://127.0.0.1:{port}" in err

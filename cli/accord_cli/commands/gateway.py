@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -54,34 +52,6 @@ def serve(config_path: Path, host: str | None, port: int | None, workers: int) -
     )
 
 
-def _only(policies: list[Any], accepted: Callable[[Any], bool]) -> int:
-    """How many operations can be satisfied only by schemes ``accepted`` picks out."""
-    return sum(
-        1
-        for p in policies
-        if p.auth and all(any(accepted(s) for s, _ in req.schemes) for req in p.auth if not req.anonymous)
-    )
-
-
-def _unusable_credentials(policies: list[Any], config: Any) -> list[str]:
-    """Operations whose only way in is a credential the configuration cannot check."""
-    found = []
-    bearer = _only(policies, lambda scheme: scheme.bearer)
-    if bearer and config.auth.jwt is None:
-        found.append(f"{bearer} operation(s) accept only bearer tokens but auth.jwt is not configured")
-    certificates = _only(policies, lambda scheme: scheme.type == "mutualTLS")
-    tls = config.server.tls
-    if certificates and (tls is None or tls.client_certs == "none"):
-        found.append(
-            f"{certificates} operation(s) accept only client certificates but server.tls.clientCerts is not set"
-        )
-    elif certificates and not config.auth.mutual_tls.clients:
-        found.append(
-            f"{certificates} operation(s) accept only client certificates but auth.mutualTls lists no client"
-        )
-    return found
-
-
 @command.command("check")
 @_CONFIG
 @report_errors
@@ -89,7 +59,7 @@ def check(config_path: Path) -> None:
     """Load the configuration and contracts and compile every policy, as `serve` would, then stop."""
     from accord_gateway.config import load_gateway_config
     from accord_gateway.metrics import Metrics
-    from accord_gateway.state import build_state
+    from accord_gateway.state import build_state, unusable_credentials
 
     out = console()
     config = load_gateway_config(config_path)
@@ -97,7 +67,7 @@ def check(config_path: Path) -> None:
     per_domain = Counter(policy.domain for policy in state.policies)
     for domain, upstream in sorted(state.upstreams.items()):
         out.out(f"{domain}: {per_domain[domain]} operations -> {upstream.base_url}")
-    for warning in _unusable_credentials(state.policies, config):
+    for warning in unusable_credentials(state.policies, config):
         out.info(f"warning: {warning}")
     backend = config.rate_limit.backend if config.rate_limit.enabled else "off"
     out.info(f"{config.file}: ok ({len(state.policies)} operations, rate limit: {backend})")
