@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import ssl
 from collections import deque
 from typing import TYPE_CHECKING, Any
@@ -20,7 +19,7 @@ from urllib.parse import unquote
 
 import httptools
 
-from accord.serve.cycle import STATUS_LINES, Cycle
+from accord.serve.cycle import Cycle, problem_response
 
 if TYPE_CHECKING:
     from accord.serve.server import Server
@@ -55,20 +54,6 @@ class HeadTooLarge(Exception):
 
 class _Closed(Exception):
     """Raised from a parser callback to stop parsing a connection that was just closed."""
-
-
-def problem_response(status: int, detail: str, date_line: bytes) -> bytes:
-    title = STATUS_LINES[status][13:-2].decode()
-    body = json.dumps(
-        {"type": "about:blank", "title": title, "status": status, "detail": detail}, separators=(",", ":")
-    ).encode()
-    return (
-        STATUS_LINES[status]
-        + b"content-type: application/problem+json\r\ncontent-length: %d\r\nconnection: close\r\n" % len(body)
-        + date_line
-        + b"\r\n"
-        + body
-    )
 
 
 class Connection(asyncio.Protocol):
@@ -119,12 +104,8 @@ class Connection(asyncio.Protocol):
         self.server.connections.add(self)
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self.closed = True
-        self.server.connections.discard(self)
-        for cycle in (self.active, self.parsing, *self.queue):
-            if cycle is not None:
-                cycle.disconnect()
-        self._wake_drain()
+        if not self.closed:
+            self._release()
 
     def data_received(self, data: bytes) -> None:
         if self.stopping and self.active is None and self.parsing is None:
@@ -391,10 +372,14 @@ class Connection(asyncio.Protocol):
 
     def close(self) -> None:
         if not self.closed and self.transport is not None:
-            self.closed = True
             self.transport.close()
-            self.server.connections.discard(self)
-            for cycle in (self.active, self.parsing, *self.queue):
-                if cycle is not None:
-                    cycle.disconnect()
-            self._wake_drain()
+            self._release()
+
+    def _release(self) -> None:
+        """The connection is gone: forget it, and tell its requests and writers."""
+        self.closed = True
+        self.server.connections.discard(self)
+        for cycle in (self.active, self.parsing, *self.queue):
+            if cycle is not None:
+                cycle.disconnect()
+        self._wake_drain()

@@ -10,6 +10,7 @@ honoured and enforced, otherwise the body is chunked (HTTP/1.1) or delimited by 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
@@ -36,6 +37,23 @@ def _status_line(status: int) -> bytes:
 
 
 STATUS_LINES = {int(status): _status_line(int(status)) for status in HTTPStatus}
+
+
+def problem_response(status: int, detail: str | None, date_line: bytes, *, with_body: bool = True) -> bytes:
+    """A whole ``application/problem+json`` response that closes the connection (the server's own
+    answers: protocol errors, an application that failed before responding)."""
+    problem: dict[str, Any] = {"type": "about:blank", "title": STATUS_LINES[status][13:-2].decode()}
+    problem["status"] = status
+    if detail is not None:
+        problem["detail"] = detail
+    body = json.dumps(problem, separators=(",", ":")).encode()
+    return (
+        STATUS_LINES[status]
+        + b"content-type: application/problem+json\r\ncontent-length: %d\r\nconnection: close\r\n" % len(body)
+        + date_line
+        + b"\r\n"
+        + (body if with_body else b"")
+    )
 
 
 class ProtocolViolation(RuntimeError):
@@ -283,14 +301,8 @@ class Cycle:
         self.keep_alive = False
         if not self.started:
             self.head = None
-            body = b'{"type":"about:blank","title":"Internal Server Error","status":500}'
             self.conn.write(
-                STATUS_LINES[500]
-                + b"content-type: application/problem+json\r\ncontent-length: %d\r\nconnection: close\r\n"
-                % len(body)
-                + self.conn.server.date_line
-                + b"\r\n"
-                + (b"" if self.head_request else body)
+                problem_response(500, None, self.conn.server.date_line, with_body=not self.head_request)
             )
             self.started = self.complete = True
         elif not self.complete:

@@ -20,6 +20,12 @@ from accord.serve.lifespan import Lifespan
 log = logging.getLogger("accord.serve")
 
 
+def listen_error(host: str, port: int, exc: OSError) -> ServeError:
+    """``cannot listen on host:port: address already in use`` (without the OS's long prefix)."""
+    reason = str(exc.strerror or exc).rsplit(": ", 1)[-1]
+    return ServeError(f"cannot listen on {host}:{port}: {reason}")
+
+
 @dataclass(frozen=True)
 class Limits:
     """Per-connection limits. The application keeps its own (body size, header size, body time)."""
@@ -81,25 +87,19 @@ class Server:
         except BaseException:
             self._stop_ticking()
             raise
+        where: dict[str, Any] = (
+            {"sock": self.sock}
+            if self.sock is not None
+            else {"host": self.host, "port": self.port, "reuse_address": True}
+        )
         try:
-            if self.sock is not None:
-                self._listener = await self._loop.create_server(
-                    lambda: Connection(self), sock=self.sock, backlog=2048, ssl=self.ssl_context
-                )
-            else:
-                self._listener = await self._loop.create_server(
-                    lambda: Connection(self),
-                    self.host,
-                    self.port,
-                    backlog=2048,
-                    reuse_address=True,
-                    ssl=self.ssl_context,
-                )
+            self._listener = await self._loop.create_server(
+                lambda: Connection(self), backlog=2048, ssl=self.ssl_context, **where
+            )
         except OSError as exc:
             self._stop_ticking()
             await self._lifespan.shutdown()
-            reason = str(exc.strerror or exc).rsplit(": ", 1)[-1]
-            raise ServeError(f"cannot listen on {self.host}:{self.port}: {reason}") from None
+            raise listen_error(self.host, self.port, exc) from None
         sockets = self._listener.sockets
         if sockets:
             self.port = int(sockets[0].getsockname()[1])

@@ -20,6 +20,7 @@ import traceback
 from collections.abc import Callable
 
 from accord.errors import ServeError
+from accord.serve.server import listen_error
 
 log = logging.getLogger("accord.serve")
 
@@ -39,8 +40,7 @@ def bind(host: str, port: int, backlog: int = 2048) -> socket.socket:
         sock.listen(backlog)
     except OSError as exc:
         sock.close()
-        reason = str(exc.strerror or exc).rsplit(": ", 1)[-1]
-        raise ServeError(f"cannot listen on {host}:{port}: {reason}") from None
+        raise listen_error(host, port, exc) from None
     sock.setblocking(False)
     sock.set_inheritable(True)
     return sock
