@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from accord.errors import AccordError, ConfigError, ServeError, UsageError
+from accord.policy import Policy
 from accord.serve import Limits, Server, server_context
 from accord.serve import serve as serve_app
 from accord.serve.workers import Supervisor, bind
@@ -83,12 +84,13 @@ async def serve(
     sock: socket.socket | None = None,
 ) -> None:
     """Start the gateway for ``config_path`` and serve until SIGINT/SIGTERM; ``announce`` gets the
-    address once the gateway listens. ``sock``: a listening socket shared with other workers."""
+    address once the gateway listens. ``sock``: a listening socket shared with other workers (whose
+    parent has already warned about the configuration)."""
     app = create_app(config_path)
     install_reload_handler(app)
     context = tls_context(app.config)
-    for warning in unusable_credentials(app.state.policies, app.config):
-        log.warning("%s", warning)
+    if sock is None:
+        _warn(app.state.policies, app.config)
 
     def started(server: Server) -> None:
         on_started(server)
@@ -142,7 +144,8 @@ def run(
             f"--workers {workers} needs state the workers share, but {' and '.join(unshared)}: each "
             "worker would count on its own. Use the redis backend, or one worker per replica."
         )
-    build_state(config, Metrics())  # compile once, before forking: a bad contract is reported once
+    state = build_state(config, Metrics())  # compile once, before forking: a bad contract is reported once
+    _warn(state.policies, config)
     scheme = "https" if tls_context(config) else "http"  # and the TLS files once
     host = host or config.server.host
     sock = bind(host, port if port is not None else config.server.port)
@@ -159,6 +162,11 @@ def run(
 
     if Supervisor(sock, workers, worker).run() != 0:
         raise ServeError("the gateway's workers failed to start (see their errors above)")
+
+
+def _warn(policies: list[Policy], config: GatewayConfig) -> None:
+    for warning in unusable_credentials(policies, config):
+        log.warning("%s", warning)
 
 
 def unshared_state(config: GatewayConfig) -> list[str]:

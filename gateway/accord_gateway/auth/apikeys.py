@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from accord_gateway.config import ApiKeyClient, CertificateClient
@@ -17,15 +18,20 @@ class Principal:
     method: str  # "api_key", "jwt" or "mtls"
 
 
+def _by_digest(clients: Sequence[ApiKeyClient | CertificateClient], method: str) -> dict[str, Principal]:
+    """Configured clients by their SHA-256 (hex, lower case, colons of a fingerprint removed)."""
+    return {
+        client.sha256.replace(":", "").lower(): Principal(client.id, frozenset(client.scopes), method)
+        for client in clients
+    }
+
+
 class ApiKeys:
     """Configured clients by key hash. Keys are high-entropy secrets, so a plain SHA-256 suffices
     (no password hashing needed) and a dict lookup by hash leaks nothing usable through timing."""
 
     def __init__(self, clients: list[ApiKeyClient]) -> None:
-        self._by_hash = {
-            client.sha256.lower(): Principal(client.id, frozenset(client.scopes), "api_key")
-            for client in clients
-        }
+        self._by_hash = _by_digest(clients, "api_key")
 
     def __len__(self) -> int:
         return len(self._by_hash)
@@ -40,10 +46,7 @@ class ClientCertificates:
     """Configured clients by certificate fingerprint (SHA-256 of the DER certificate)."""
 
     def __init__(self, clients: list[CertificateClient]) -> None:
-        self._by_fingerprint = {
-            client.sha256.replace(":", "").lower(): Principal(client.id, frozenset(client.scopes), "mtls")
-            for client in clients
-        }
+        self._by_fingerprint = _by_digest(clients, "mtls")
 
     def __len__(self) -> int:
         return len(self._by_fingerprint)
