@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -76,6 +77,32 @@ def wrk_command(cache: Path | None = None) -> tuple[list[str], dict[str, str]] |
     env["LD_LIBRARY_PATH"] = os.pathsep.join([*libraries, env.get("LD_LIBRARY_PATH", "")]).rstrip(os.pathsep)
     probe = subprocess.run([str(binary), "--version"], capture_output=True, env=env, timeout=30)
     return ([str(binary)], env) if b"wrk" in probe.stdout + probe.stderr else None
+
+
+_WRK_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
+
+
+def _wrk_ms(text: str) -> float | None:
+    found = re.fullmatch(r"([\d.]+)(us|ms|s)", text.strip())
+    return round(float(found.group(1)) * _WRK_UNITS[found.group(2)], 3) if found else None
+
+
+def parse_wrk(stdout: str) -> dict[str, Any]:
+    """Requests/s, p50/p99 latency (ms, from ``--latency``), request and non-2xx counts of a wrk run;
+    what wrk did not print is 0 (counts) or None (latencies)."""
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", stdout)
+    p50 = re.search(r"^\s+50%\s+(\S+)", stdout, re.M)
+    p99 = re.search(r"^\s+99%\s+(\S+)", stdout, re.M)
+    errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", stdout)
+    total = re.search(r"(\d+) requests in", stdout)
+    return {
+        "rps": round(float(rps.group(1))) if rps else 0,
+        "p50_ms": _wrk_ms(p50.group(1)) if p50 else None,
+        "p99_ms": _wrk_ms(p99.group(1)) if p99 else None,
+        "requests": int(total.group(1)) if total else 0,
+        "non_2xx": int(errors.group(1)) if errors else 0,
+        "tool": "wrk",
+    }
 
 
 def median_time(func: Callable[[], Any], repeat: int = 5) -> float:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 import signal
 import socket
 import statistics
@@ -35,7 +34,7 @@ from typing import Any
 
 import orjson
 
-from benchmarks._common import ROOT, cache_dir, wrk_command
+from benchmarks._common import ROOT, cache_dir, parse_wrk, wrk_command
 
 DURATION = int(os.environ.get("ACCORD_BENCH_SECONDS", "5"))
 ROUNDS = int(os.environ.get("ACCORD_BENCH_ROUNDS", "3"))
@@ -271,16 +270,6 @@ def process(args: list[str], port: int, log: Path) -> Iterator[subprocess.Popen[
 
 
 # -- load ------------------------------------------------------------------------------------------
-_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
-
-
-def _ms(text: str) -> float:
-    found = re.fullmatch(r"([\d.]+)(us|ms|s)", text.strip())
-    if not found:
-        return float("nan")
-    return float(found.group(1)) * _UNITS[found.group(2)]
-
-
 def wrk(
     url: str, body: Path, headers: dict[str, str], folder: Path, tool: tuple[list[str], dict[str, str]]
 ) -> dict[str, Any]:
@@ -301,20 +290,7 @@ def wrk(
         timeout=DURATION + 30,
         env=env,
     )
-    out = result.stdout
-    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M)
-    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M)
-    errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    total = re.search(r"(\d+) requests in", out)
-    return {
-        "rps": round(float(rps.group(1))) if rps else 0,
-        "p50_ms": round(_ms(p50.group(1)), 3) if p50 else None,
-        "p99_ms": round(_ms(p99.group(1)), 3) if p99 else None,
-        "requests": int(total.group(1)) if total else 0,
-        "non_2xx": int(errors.group(1)) if errors else 0,
-        "tool": "wrk",
-    }
+    return parse_wrk(result.stdout)
 
 
 async def _aiohttp_load(url: str, body: bytes, headers: dict[str, str]) -> dict[str, Any]:

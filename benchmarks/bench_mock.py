@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import re
 import shutil
 import signal
 import socket
@@ -26,7 +25,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from benchmarks._common import ROOT, npm_install, ratio, wrk_command
+from benchmarks._common import ROOT, npm_install, parse_wrk, ratio, wrk_command
 
 DOMAIN = "items"
 CONNECTIONS = 8
@@ -96,11 +95,6 @@ def _item_path() -> str:
     return f"/v1/items/{example}"
 
 
-_WRK_LATENCY = re.compile(r"^\s*99%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)
-_WRK_RPS = re.compile(r"Requests/sec:\s+([\d.]+)")
-_WRK_NON2XX = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
-
-
 def _wrk(url: str, wrk: tuple[list[str], dict[str, str]]) -> dict[str, Any]:
     header = [arg for name, value in AUTH.items() for arg in ("-H", f"{name}: {value}")]
     argv, env = wrk
@@ -118,16 +112,13 @@ def _wrk(url: str, wrk: tuple[list[str], dict[str, str]]) -> dict[str, Any]:
         timeout=DURATION_S + 60,
         env=env,
     )
-    rps = float(_WRK_RPS.search(done.stdout).group(1))  # type: ignore[union-attr]
-    found = _WRK_LATENCY.search(done.stdout)
-    assert found is not None, done.stdout
-    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[found.group(2)]
-    errors = _WRK_NON2XX.search(done.stdout)
+    found = parse_wrk(done.stdout)
+    assert found["rps"] and found["p99_ms"] is not None, done.stdout
     return {
         "tool": "wrk",
-        "requests_per_s": round(rps),
-        "p99_ms": round(float(found.group(1)) * scale, 3),
-        "non_2xx": int(errors.group(1)) if errors else 0,
+        "requests_per_s": found["rps"],
+        "p99_ms": found["p99_ms"],
+        "non_2xx": found["non_2xx"],
     }
 
 
