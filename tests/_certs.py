@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import ipaddress
+import ssl
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,6 +75,14 @@ def _certificate(
     )
     fingerprint = hashlib.sha256(cert.public_bytes(serialization.Encoding.DER)).hexdigest()
     return Pem(cert_path, key_path, fingerprint), _name(subject), key
+
+
+def client_context(files: TlsFiles, cert: Pem | None = None) -> ssl.SSLContext:
+    """A client's TLS context trusting the test CA, presenting ``cert`` when given."""
+    context = ssl.create_default_context(cafile=str(files.ca.cert))
+    if cert is not None:
+        context.load_cert_chain(str(cert.cert), str(cert.key))
+    return context
 
 
 def make_tls_files(folder: Path) -> TlsFiles:

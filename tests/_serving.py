@@ -8,9 +8,18 @@ import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from accord.serve import Limits, Server
+
+
+def child_pids(pid: int) -> set[int]:
+    """The process ids of ``pid``'s children (Linux ``/proc``)."""
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found.update(int(child) for child in (task / "children").read_text().split())
+    return found
 
 
 @contextmanager

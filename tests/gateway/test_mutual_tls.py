@@ -5,7 +5,7 @@ with an unconfigured one; TLS configuration mistakes are located errors."""
 from __future__ import annotations
 
 import json
-import ssl
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ from accord_gateway.server import tls_context
 from click.testing import CliRunner
 
 from accord.errors import ConfigError
-from tests._certs import Pem, TlsFiles, make_tls_files
+from tests._certs import Pem, TlsFiles, client_context, make_tls_files
 from tests._serving import served
 
 OPENAPI = """\
@@ -91,11 +91,18 @@ def gateway_url(
 
 
 def _get(files: TlsFiles, url: str, cert: Pem | None) -> httpx.Response:
-    context = ssl.create_default_context(cafile=str(files.ca.cert))
-    if cert is not None:
-        context.load_cert_chain(str(cert.cert), str(cert.key))
-    with httpx.Client(verify=context, timeout=5) as client:
+    with httpx.Client(verify=client_context(files, cert), timeout=5) as client:
         return client.get(url + "/v1/partner-orders")
+
+
+def _last_entry(lines: list[bytes]) -> dict[str, Any]:
+    """The latest access-log entry: the gateway writes it just after the response has gone out, in
+    the server's thread, so it may land a moment after the client has read the response."""
+    deadline = time.monotonic() + 5
+    while not lines and time.monotonic() < deadline:
+        time.sleep(0.01)
+    entry: dict[str, Any] = json.loads(lines[-1])
+    return entry
 
 
 def test_a_configured_client_certificate_is_admitted(
@@ -104,7 +111,7 @@ def test_a_configured_client_certificate_is_admitted(
     url, lines = gateway_url
     response = _get(files, url, files.client)
     assert response.status_code == 200 and response.json() == {"items": []}
-    entry = json.loads(lines[-1])
+    entry = _last_entry(lines)
     assert entry["client"] == "partner-b2b" and entry["decisions"]["auth"] == "mtls"
 
 
@@ -124,7 +131,7 @@ def test_a_trusted_but_unconfigured_certificate_is_401(
     response = _get(files, url, files.client)
     assert response.status_code == 401
     assert "does not belong to a configured client" in response.text
-    assert json.loads(lines[-1])["decisions"]["auth"] == "invalid_certificate"
+    assert _last_entry(lines)["decisions"]["auth"] == "invalid_certificate"
 
 
 def test_fingerprints_with_colons_are_accepted(contracts: Path, files: TlsFiles) -> None:

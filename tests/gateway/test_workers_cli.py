@@ -16,19 +16,14 @@ import pytest
 from accord_cli.main import cli
 from click.testing import CliRunner
 
+from tests._serving import child_pids
+
 from .conftest import free_port
 from .test_real_server import CountingUpstream, _wait_port, _write_config, exchange, status_of
 
 pytestmark = pytest.mark.slow
 GET_PUBLIC = b"GET /v1/public HTTP/1.1\r\nHost: gw\r\n\r\n"
 READY = b"GET /readyz HTTP/1.1\r\nHost: gw\r\n\r\n"
-
-
-def _children(pid: int) -> set[int]:
-    found: set[int] = set()
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        found.update(int(child) for child in (task / "children").read_text().split())
-    return found
 
 
 def test_workers_with_in_memory_state_are_refused(tmp_path: Path) -> None:
@@ -64,9 +59,9 @@ def test_two_workers_serve_reload_together_and_stop(tmp_path: Path, redis_prefix
         try:
             _wait_port(port)
             deadline = time.monotonic() + 10
-            while len(_children(process.pid)) < 2 and time.monotonic() < deadline:
+            while len(child_pids(process.pid)) < 2 and time.monotonic() < deadline:
                 time.sleep(0.05)
-            assert len(_children(process.pid)) == 2
+            assert len(child_pids(process.pid)) == 2
             for _ in range(6):
                 assert status_of(exchange(port, GET_PUBLIC)) == 200
             assert upstream.seen.count("GET /v1/public") == 6
@@ -80,7 +75,7 @@ def test_two_workers_serve_reload_together_and_stop(tmp_path: Path, redis_prefix
                 time.sleep(0.05)
             assert reloaded == 8  # eight answers in a row from reloaded workers
             assert status_of(exchange(port, GET_PUBLIC)) == 404  # the new configuration is live
-            workers = _children(process.pid)
+            workers = child_pids(process.pid)
             process.send_signal(signal.SIGTERM)
             assert process.wait(15) == 0
             assert all(not Path(f"/proc/{pid}").exists() for pid in workers)

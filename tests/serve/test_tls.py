@@ -4,7 +4,6 @@ certificates optional or required, untrusted ones refused, and bad files as clea
 from __future__ import annotations
 
 import json
-import ssl
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,7 @@ import pytest
 
 from accord.errors import ServeError
 from accord.serve import server_context
-from tests._certs import TlsFiles, make_tls_files
+from tests._certs import Pem, TlsFiles, client_context, make_tls_files
 from tests._serving import served
 
 
@@ -41,11 +40,8 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> TlsFiles:
     return make_tls_files(tmp_path_factory.mktemp("tls"))
 
 
-def _client(files: TlsFiles, cert: Any = None) -> httpx.Client:
-    context = ssl.create_default_context(cafile=str(files.ca.cert))
-    if cert is not None:
-        context.load_cert_chain(str(cert.cert), str(cert.key))
-    return httpx.Client(verify=context, timeout=5)
+def _client(files: TlsFiles, cert: Pem | None = None) -> httpx.Client:
+    return httpx.Client(verify=client_context(files, cert), timeout=5)
 
 
 def test_https_without_client_certificates(files: TlsFiles) -> None:

@@ -20,6 +20,7 @@ import pytest
 
 from accord.errors import ServeError
 from accord.serve.workers import bind
+from tests._serving import child_pids
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = """
@@ -48,14 +49,6 @@ sock = bind("127.0.0.1", 0)
 print(sock.getsockname()[1], flush=True)
 sys.exit(Supervisor(sock, 2, worker, graceful_timeout=2.0).run())
 """
-
-
-def _children(pid: int) -> set[int]:
-    found: set[int] = set()
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        text = (task / "children").read_text().split()
-        found.update(int(child) for child in text)
-    return found
 
 
 def _get(port: int, path: str = "/") -> int:
@@ -102,8 +95,8 @@ def _wait_for(condition: object, timeout: float = 10.0) -> None:
 
 def test_workers_share_the_port_and_a_dead_worker_is_replaced() -> None:
     with supervisor() as (proc, port):
-        _wait_for(lambda: len(_children(proc.pid)) == 2)
-        workers = _children(proc.pid)
+        _wait_for(lambda: len(child_pids(proc.pid)) == 2)
+        workers = child_pids(proc.pid)
         served: set[int] = set()
         with ThreadPoolExecutor(16) as pool:
             for _ in range(5):  # concurrent slow requests: both workers take some
@@ -113,8 +106,8 @@ def test_workers_share_the_port_and_a_dead_worker_is_replaced() -> None:
         assert served == workers
         victim = sorted(workers)[0]
         os.kill(victim, signal.SIGKILL)
-        _wait_for(lambda: len(_children(proc.pid)) == 2 and victim not in _children(proc.pid))
-        assert _get(port) in _children(proc.pid)
+        _wait_for(lambda: len(child_pids(proc.pid)) == 2 and victim not in child_pids(proc.pid))
+        assert _get(port) in child_pids(proc.pid)
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(10) == 0
         with pytest.raises(OSError):
