@@ -9,7 +9,6 @@ from typing import Any
 
 from accord.errors import InputError, UnsupportedSpecError
 from accord.loader import _pointer
-from accord.loader._gc import without_gc
 from accord.loader.resolve import RefProblem, RefSite, Resolver
 from accord.loader.source import SourceFile, read_source
 from accord.model import Location
@@ -139,7 +138,6 @@ def find_root(path: Path) -> Path:
     return start
 
 
-@without_gc
 def document_from_source(
     source: SourceFile,
     *,

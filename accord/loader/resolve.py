@@ -9,7 +9,6 @@ what keeps locations exact after resolution. Problems with references do not sto
 
 from __future__ import annotations
 
-import gc
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from typing import Any
 
 from accord.errors import InputError
 from accord.loader import _pointer
+from accord.loader._gc import gc_paused
 from accord.loader.source import SourceFile
 
 #: Keys whose values are literal data in OpenAPI/AsyncAPI/JSON Schema: a "$ref" inside is not a reference.
@@ -111,13 +111,8 @@ class Resolver:
             return data
         # The copy allocates one container per node and frees none: generational GC passes over
         # a growing heap would cost more than the copy itself.
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with gc_paused():
             return self._copy(self.entry, "", data, literal=False)
-        finally:
-            if enabled:
-                gc.enable()
 
     # -- files and targets --------------------------------------------------------------------
     def _file(self, site_file: SourceFile, path_part: str, site_pointer: str) -> SourceFile | None:
