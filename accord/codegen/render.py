@@ -13,6 +13,7 @@ import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from accord.codegen._names import pascal
 from accord.codegen.ir import (
     COMMON,
     DomainDef,
@@ -173,6 +174,9 @@ def render_service(domain: DomainDef) -> str:
     imports = _Imports(domain.package)
     fastapi_names = {"APIRouter", "FastAPI"}
     typing_names = {"Protocol"}
+    aliases = _shared_parameters(
+        [op for tag in service.tags for op in tag.operations], fastapi_names, typing_names
+    )
     blocks: list[str] = []
     for tag in service.tags:
         blocks.append(
@@ -188,6 +192,7 @@ def render_service(domain: DomainDef) -> str:
                 imports,
                 fastapi_names,
                 typing_names,
+                aliases,
             )
         )
     blocks.append(_create_app(domain, service.title, service.version, service.description))
@@ -214,6 +219,12 @@ def render_service(domain: DomainDef) -> str:
         f"__all__ = {json.dumps(names)}",
         "",
     ]
+    if aliases:
+        lines += [
+            "# Parameters several operations share (one component of the contract each).",
+            *(f"{name} = {annotation}" for annotation, name in aliases.items()),
+            "",
+        ]
     return "\n".join(lines) + "\n\n" + "\n\n\n".join(blocks) + "\n"
 
 
@@ -276,6 +287,7 @@ def _router(
     imports: _Imports,
     fastapi_names: set[str],
     typing_names: set[str],
+    aliases: dict[str, str],
 ) -> str:
     lines = [
         f"def {function_name}(impl: {class_name}) -> APIRouter:",
@@ -284,13 +296,62 @@ def _router(
     ]
     for op in operations:
         lines.append("")
-        lines.append(_indent(_route(op, imports, fastapi_names, typing_names), 1))
+        lines.append(_indent(_route(op, imports, fastapi_names, typing_names, aliases), 1))
     lines.append("")
     lines.append(_indent("return router", 1))
     return "\n".join(lines)
 
 
-def _route(op: OperationDef, imports: _Imports, fastapi_names: set[str], typing_names: set[str]) -> str:
+def _param_annotation(param: Param, fastapi_names: set[str], typing_names: set[str]) -> str:
+    """``Annotated[type, Path/Query/Header/Cookie(constraints)]`` of one handler parameter."""
+    marker = {"path": "Path", "query": "Query", "header": "Header", "cookie": "Cookie"}.get(
+        param.location, "Query"
+    )
+    fastapi_names.add(marker)
+    typing_names.add("Annotated")
+    constraints = _constraints(param.schema)
+    if param.location in ("header", "path") or param.python_name != param.name:
+        constraints.insert(0, f"alias={_str(param.name)}")
+    if param.description:
+        constraints.append(f"description={_str(param.description.strip())}")
+    if param.deprecated:
+        constraints.append("deprecated=True")
+    return f"Annotated[{_param_type(param, typing_names, handler=False)}, {marker}({', '.join(constraints)})]"
+
+
+def _shared_parameters(
+    operations: list[OperationDef], fastapi_names: set[str], typing_names: set[str]
+) -> dict[str, str]:
+    """Module-level names for the parameter annotations two or more operations repeat word for
+    word (annotation -> name), so a shared contract parameter is written once."""
+    uses: dict[str, Param] = {}
+    counts: dict[str, int] = {}
+    for op in operations:
+        for param in op.params:
+            annotation = _param_annotation(param, fastapi_names, typing_names)
+            uses.setdefault(annotation, param)
+            counts[annotation] = counts.get(annotation, 0) + 1
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for annotation, param in uses.items():
+        if counts[annotation] < 2:
+            continue
+        base = f"{pascal(param.name)}{param.location.capitalize()}"
+        name, suffix = base, 2
+        while name in taken:
+            name, suffix = f"{base}{suffix}", suffix + 1
+        taken.add(name)
+        names[annotation] = name
+    return names
+
+
+def _route(
+    op: OperationDef,
+    imports: _Imports,
+    fastapi_names: set[str],
+    typing_names: set[str],
+    aliases: dict[str, str],
+) -> str:
     kwargs = [_str(op.path), f"operation_id={_str(op.operation_id)}"]
     if op.summary:
         kwargs.append(f"summary={_str(op.summary)}")
@@ -318,19 +379,8 @@ def _route(op: OperationDef, imports: _Imports, fastapi_names: set[str], typing_
     call: list[str] = []
     required_first = sorted(op.params, key=lambda p: not _has_no_default(p))
     for param in required_first:
-        marker = {"path": "Path", "query": "Query", "header": "Header", "cookie": "Cookie"}.get(
-            param.location, "Query"
-        )
-        fastapi_names.add(marker)
-        typing_names.add("Annotated")
-        constraints = _constraints(param.schema)
-        if param.location in ("header", "path") or param.python_name != param.name:
-            constraints.insert(0, f"alias={_str(param.name)}")
-        if param.description:
-            constraints.append(f"description={_str(param.description.strip())}")
-        if param.deprecated:
-            constraints.append("deprecated=True")
-        annotation = f"Annotated[{_param_type(param, typing_names, handler=False)}, {marker}({', '.join(constraints)})]"
+        annotation = _param_annotation(param, fastapi_names, typing_names)
+        annotation = aliases.get(annotation, annotation)
         default = _default(param)
         args.append(f"{param.python_name}: {annotation}" + (f" = {default}" if default is not None else ""))
         call.append(f"{param.python_name}={param.python_name}")

@@ -42,6 +42,52 @@ __all__ = [
     "customers_router",
 ]
 
+# Parameters several operations share (one component of the contract each).
+LimitQuery = Annotated[
+    int, Query(ge=1, le=100, description="Maximum number of items to return in one page (1 to 100).")
+]
+CursorQuery = Annotated[
+    str | None,
+    Query(
+        max_length=512,
+        description="Opaque cursor from the `nextCursor` of the previous page. Omit it to start from the first page.",
+    ),
+]
+TraceparentHeader = Annotated[
+    str | None,
+    Header(
+        alias="traceparent",
+        max_length=55,
+        pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
+        description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
+    ),
+]
+IdempotencyKeyHeader = Annotated[
+    str,
+    Header(
+        alias="Idempotency-Key",
+        min_length=8,
+        max_length=128,
+        pattern="^[A-Za-z0-9_-]{8,128}$",
+        description="Client-generated key that makes the create idempotent. A retry with the same key and the same body within 24 hours returns the original result instead of creating a second resource; the same key with a different body answers 422.",
+    ),
+]
+CustomerIdPath = Annotated[
+    str,
+    Path(alias="customerId", max_length=14, pattern="^CUS-\\d{5,10}$", description="Customer identifier."),
+]
+IfMatchHeader = Annotated[
+    str,
+    Header(
+        alias="If-Match",
+        max_length=256,
+        description="ETag of the representation the client last read. The update is applied only if it still matches the current ETag; otherwise the server answers 412 Precondition Failed.",
+    ),
+]
+ContactIdPath = Annotated[
+    str, Path(alias="contactId", max_length=14, pattern="^CON-\\d{5,10}$", description="Contact identifier.")
+]
+
 
 class CustomersApi(Protocol):
     """Handlers of the Customers operations.
@@ -222,16 +268,8 @@ def customers_router(impl: CustomersApi) -> APIRouter:
     )
     async def list_customers(
         *,
-        limit: Annotated[
-            int, Query(ge=1, le=100, description="Maximum number of items to return in one page (1 to 100).")
-        ] = 25,
-        cursor: Annotated[
-            str | None,
-            Query(
-                max_length=512,
-                description="Opaque cursor from the `nextCursor` of the previous page. Omit it to start from the first page.",
-            ),
-        ] = None,
+        limit: LimitQuery = 25,
+        cursor: CursorQuery = None,
         status: Annotated[
             Literal["prospect", "active", "inactive"] | None,
             Query(description="Only customers in this lifecycle status."),
@@ -248,15 +286,7 @@ def customers_router(impl: CustomersApi) -> APIRouter:
                 description="Only resources changed at or after this instant (RFC 3339).",
             ),
         ] = None,
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.list_customers(
             limit=limit,
@@ -303,25 +333,8 @@ def customers_router(impl: CustomersApi) -> APIRouter:
     async def create_customer(
         *,
         body: Annotated[CustomerCreate, Body(media_type="application/json")],
-        idempotency_key: Annotated[
-            str,
-            Header(
-                alias="Idempotency-Key",
-                min_length=8,
-                max_length=128,
-                pattern="^[A-Za-z0-9_-]{8,128}$",
-                description="Client-generated key that makes the create idempotent. A retry with the same key and the same body within 24 hours returns the original result instead of creating a second resource; the same key with a different body answers 422.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        idempotency_key: IdempotencyKeyHeader,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.create_customer(
             idempotency_key=idempotency_key, traceparent=traceparent, body=body
@@ -356,27 +369,7 @@ def customers_router(impl: CustomersApi) -> APIRouter:
             },
         },
     )
-    async def get_customer(
-        *,
-        customer_id: Annotated[
-            str,
-            Path(
-                alias="customerId",
-                max_length=14,
-                pattern="^CUS-\\d{5,10}$",
-                description="Customer identifier.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
-    ) -> Response:
+    async def get_customer(*, customer_id: CustomerIdPath, traceparent: TraceparentHeader = None) -> Response:
         result = await impl.get_customer(customer_id=customer_id, traceparent=traceparent)
         return to_response(result, 200)
 
@@ -423,32 +416,9 @@ def customers_router(impl: CustomersApi) -> APIRouter:
     async def update_customer(
         *,
         body: Annotated[CustomerPatch, Body(media_type="application/merge-patch+json")],
-        customer_id: Annotated[
-            str,
-            Path(
-                alias="customerId",
-                max_length=14,
-                pattern="^CUS-\\d{5,10}$",
-                description="Customer identifier.",
-            ),
-        ],
-        if_match: Annotated[
-            str,
-            Header(
-                alias="If-Match",
-                max_length=256,
-                description="ETag of the representation the client last read. The update is applied only if it still matches the current ETag; otherwise the server answers 412 Precondition Failed.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        customer_id: CustomerIdPath,
+        if_match: IfMatchHeader,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.update_customer(
             customer_id=customer_id, if_match=if_match, traceparent=traceparent, body=body
@@ -501,34 +471,9 @@ def credit_router(impl: CreditApi) -> APIRouter:
     async def place_customer_credit_hold(
         *,
         body: Annotated[CreditHoldPlacement, Body(media_type="application/json")],
-        customer_id: Annotated[
-            str,
-            Path(
-                alias="customerId",
-                max_length=14,
-                pattern="^CUS-\\d{5,10}$",
-                description="Customer identifier.",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str,
-            Header(
-                alias="Idempotency-Key",
-                min_length=8,
-                max_length=128,
-                pattern="^[A-Za-z0-9_-]{8,128}$",
-                description="Client-generated key that makes the create idempotent. A retry with the same key and the same body within 24 hours returns the original result instead of creating a second resource; the same key with a different body answers 422.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        customer_id: CustomerIdPath,
+        idempotency_key: IdempotencyKeyHeader,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.place_customer_credit_hold(
             customer_id=customer_id, idempotency_key=idempotency_key, traceparent=traceparent, body=body
@@ -574,34 +519,9 @@ def credit_router(impl: CreditApi) -> APIRouter:
     async def release_customer_credit_hold(
         *,
         body: Annotated[CreditHoldRelease, Body(media_type="application/json")],
-        customer_id: Annotated[
-            str,
-            Path(
-                alias="customerId",
-                max_length=14,
-                pattern="^CUS-\\d{5,10}$",
-                description="Customer identifier.",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str,
-            Header(
-                alias="Idempotency-Key",
-                min_length=8,
-                max_length=128,
-                pattern="^[A-Za-z0-9_-]{8,128}$",
-                description="Client-generated key that makes the create idempotent. A retry with the same key and the same body within 24 hours returns the original result instead of creating a second resource; the same key with a different body answers 422.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        customer_id: CustomerIdPath,
+        idempotency_key: IdempotencyKeyHeader,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.release_customer_credit_hold(
             customer_id=customer_id, idempotency_key=idempotency_key, traceparent=traceparent, body=body
@@ -643,25 +563,8 @@ def credit_router(impl: CreditApi) -> APIRouter:
     async def create_credit_check(
         *,
         body: Annotated[CreditCheckCreate, Body(media_type="application/json")],
-        idempotency_key: Annotated[
-            str,
-            Header(
-                alias="Idempotency-Key",
-                min_length=8,
-                max_length=128,
-                pattern="^[A-Za-z0-9_-]{8,128}$",
-                description="Client-generated key that makes the create idempotent. A retry with the same key and the same body within 24 hours returns the original result instead of creating a second resource; the same key with a different body answers 422.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        idempotency_key: IdempotencyKeyHeader,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.create_credit_check(
             idempotency_key=idempotency_key, traceparent=traceparent, body=body
@@ -707,15 +610,7 @@ def credit_router(impl: CreditApi) -> APIRouter:
                 description="Credit check identifier.",
             ),
         ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.get_credit_check(credit_check_id=credit_check_id, traceparent=traceparent)
         return to_response(result, 200)
@@ -757,38 +652,14 @@ def contacts_router(impl: ContactsApi) -> APIRouter:
     )
     async def list_customer_contacts(
         *,
-        customer_id: Annotated[
-            str,
-            Path(
-                alias="customerId",
-                max_length=14,
-                pattern="^CUS-\\d{5,10}$",
-                description="Customer identifier.",
-            ),
-        ],
-        limit: Annotated[
-            int, Query(ge=1, le=100, description="Maximum number of items to return in one page (1 to 100).")
-        ] = 25,
-        cursor: Annotated[
-            str | None,
-            Query(
-                max_length=512,
-                description="Opaque cursor from the `nextCursor` of the previous page. Omit it to start from the first page.",
-            ),
-        ] = None,
+        customer_id: CustomerIdPath,
+        limit: LimitQuery = 25,
+        cursor: CursorQuery = None,
         role: Annotated[
             Literal["primary", "purchasing", "accounts_payable", "receiving", "technical"] | None,
             Query(description="Only contacts with this role."),
         ] = None,
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.list_customer_contacts(
             customer_id=customer_id, limit=limit, cursor=cursor, role=role, traceparent=traceparent
@@ -834,34 +705,9 @@ def contacts_router(impl: ContactsApi) -> APIRouter:
     async def create_customer_contact(
         *,
         body: Annotated[ContactCreate, Body(media_type="application/json")],
-        customer_id: Annotated[
-            str,
-            Path(
-                alias="customerId",
-                max_length=14,
-                pattern="^CUS-\\d{5,10}$",
-                description="Customer identifier.",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str,
-            Header(
-                alias="Idempotency-Key",
-                min_length=8,
-                max_length=128,
-                pattern="^[A-Za-z0-9_-]{8,128}$",
-                description="Client-generated key that makes the create idempotent. A retry with the same key and the same body within 24 hours returns the original result instead of creating a second resource; the same key with a different body answers 422.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        customer_id: CustomerIdPath,
+        idempotency_key: IdempotencyKeyHeader,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.create_customer_contact(
             customer_id=customer_id, idempotency_key=idempotency_key, traceparent=traceparent, body=body
@@ -897,31 +743,7 @@ def contacts_router(impl: ContactsApi) -> APIRouter:
         },
     )
     async def get_customer_contact(
-        *,
-        customer_id: Annotated[
-            str,
-            Path(
-                alias="customerId",
-                max_length=14,
-                pattern="^CUS-\\d{5,10}$",
-                description="Customer identifier.",
-            ),
-        ],
-        contact_id: Annotated[
-            str,
-            Path(
-                alias="contactId", max_length=14, pattern="^CON-\\d{5,10}$", description="Contact identifier."
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        *, customer_id: CustomerIdPath, contact_id: ContactIdPath, traceparent: TraceparentHeader = None
     ) -> Response:
         result = await impl.get_customer_contact(
             customer_id=customer_id, contact_id=contact_id, traceparent=traceparent
@@ -965,38 +787,10 @@ def contacts_router(impl: ContactsApi) -> APIRouter:
     )
     async def delete_customer_contact(
         *,
-        customer_id: Annotated[
-            str,
-            Path(
-                alias="customerId",
-                max_length=14,
-                pattern="^CUS-\\d{5,10}$",
-                description="Customer identifier.",
-            ),
-        ],
-        contact_id: Annotated[
-            str,
-            Path(
-                alias="contactId", max_length=14, pattern="^CON-\\d{5,10}$", description="Contact identifier."
-            ),
-        ],
-        if_match: Annotated[
-            str,
-            Header(
-                alias="If-Match",
-                max_length=256,
-                description="ETag of the representation the client last read. The update is applied only if it still matches the current ETag; otherwise the server answers 412 Precondition Failed.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        customer_id: CustomerIdPath,
+        contact_id: ContactIdPath,
+        if_match: IfMatchHeader,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.delete_customer_contact(
             customer_id=customer_id, contact_id=contact_id, if_match=if_match, traceparent=traceparent
@@ -1042,38 +836,10 @@ def contacts_router(impl: ContactsApi) -> APIRouter:
     async def update_customer_contact(
         *,
         body: Annotated[ContactPatch, Body(media_type="application/merge-patch+json")],
-        customer_id: Annotated[
-            str,
-            Path(
-                alias="customerId",
-                max_length=14,
-                pattern="^CUS-\\d{5,10}$",
-                description="Customer identifier.",
-            ),
-        ],
-        contact_id: Annotated[
-            str,
-            Path(
-                alias="contactId", max_length=14, pattern="^CON-\\d{5,10}$", description="Contact identifier."
-            ),
-        ],
-        if_match: Annotated[
-            str,
-            Header(
-                alias="If-Match",
-                max_length=256,
-                description="ETag of the representation the client last read. The update is applied only if it still matches the current ETag; otherwise the server answers 412 Precondition Failed.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        customer_id: CustomerIdPath,
+        contact_id: ContactIdPath,
+        if_match: IfMatchHeader,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.update_customer_contact(
             customer_id=customer_id,

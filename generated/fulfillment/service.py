@@ -42,6 +42,82 @@ __all__ = [
     "pick_tasks_router",
 ]
 
+# Parameters several operations share (one component of the contract each).
+OrderIdQuery = Annotated[
+    str | None,
+    Query(
+        alias="orderId",
+        max_length=64,
+        pattern="^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$",
+        description="Only return records of this sales order.",
+    ),
+]
+LocationIdQuery = Annotated[
+    str | None,
+    Query(
+        alias="locationId",
+        max_length=64,
+        pattern="^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$",
+        description="Only return records of this warehouse.",
+    ),
+]
+LimitQuery = Annotated[
+    int, Query(ge=1, le=100, description="Maximum number of items to return in one page (1 to 100).")
+]
+CursorQuery = Annotated[
+    str | None,
+    Query(
+        max_length=512,
+        description="Opaque cursor from the `nextCursor` of the previous page. Omit it to start from the first page.",
+    ),
+]
+TraceparentHeader = Annotated[
+    str | None,
+    Header(
+        alias="traceparent",
+        max_length=55,
+        pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
+        description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
+    ),
+]
+IdempotencyKeyHeader = Annotated[
+    str,
+    Header(
+        alias="Idempotency-Key",
+        min_length=8,
+        max_length=128,
+        pattern="^[A-Za-z0-9_-]{8,128}$",
+        description="Client-generated key that makes the create idempotent. A retry with the same key and the same body within 24 hours returns the original result instead of creating a second resource; the same key with a different body answers 422.",
+    ),
+]
+FulfillmentOrderIdPath = Annotated[
+    str,
+    Path(
+        alias="fulfillmentOrderId",
+        max_length=13,
+        pattern="^FO-\\d{6,10}$",
+        description="Identifier of the fulfillment order.",
+    ),
+]
+FulfillmentOrderIdQuery = Annotated[
+    str | None,
+    Query(
+        alias="fulfillmentOrderId",
+        max_length=13,
+        pattern="^FO-\\d{6,10}$",
+        description="Only return records of this fulfillment order.",
+    ),
+]
+PickTaskIdPath = Annotated[
+    str,
+    Path(
+        alias="pickTaskId",
+        max_length=13,
+        pattern="^PT-\\d{6,10}$",
+        description="Identifier of the pick task.",
+    ),
+]
+
 
 class FulfillmentOrdersApi(Protocol):
     """Handlers of the Fulfillment Orders operations.
@@ -232,47 +308,15 @@ def fulfillment_orders_router(impl: FulfillmentOrdersApi) -> APIRouter:
     )
     async def list_fulfillment_orders(
         *,
-        order_id: Annotated[
-            str | None,
-            Query(
-                alias="orderId",
-                max_length=64,
-                pattern="^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$",
-                description="Only return records of this sales order.",
-            ),
-        ] = None,
-        location_id: Annotated[
-            str | None,
-            Query(
-                alias="locationId",
-                max_length=64,
-                pattern="^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$",
-                description="Only return records of this warehouse.",
-            ),
-        ] = None,
+        order_id: OrderIdQuery = None,
+        location_id: LocationIdQuery = None,
         status: Annotated[
             Literal["pending_release", "released", "picking", "picked", "packed", "cancelled"] | None,
             Query(description="Only return fulfillment orders in this status."),
         ] = None,
-        limit: Annotated[
-            int, Query(ge=1, le=100, description="Maximum number of items to return in one page (1 to 100).")
-        ] = 25,
-        cursor: Annotated[
-            str | None,
-            Query(
-                max_length=512,
-                description="Opaque cursor from the `nextCursor` of the previous page. Omit it to start from the first page.",
-            ),
-        ] = None,
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        limit: LimitQuery = 25,
+        cursor: CursorQuery = None,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.list_fulfillment_orders(
             order_id=order_id,
@@ -319,25 +363,8 @@ def fulfillment_orders_router(impl: FulfillmentOrdersApi) -> APIRouter:
     async def create_fulfillment_order(
         *,
         body: Annotated[FulfillmentOrderCreate, Body(media_type="application/json")],
-        idempotency_key: Annotated[
-            str,
-            Header(
-                alias="Idempotency-Key",
-                min_length=8,
-                max_length=128,
-                pattern="^[A-Za-z0-9_-]{8,128}$",
-                description="Client-generated key that makes the create idempotent. A retry with the same key and the same body within 24 hours returns the original result instead of creating a second resource; the same key with a different body answers 422.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        idempotency_key: IdempotencyKeyHeader,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.create_fulfillment_order(
             idempotency_key=idempotency_key, traceparent=traceparent, body=body
@@ -373,25 +400,7 @@ def fulfillment_orders_router(impl: FulfillmentOrdersApi) -> APIRouter:
         },
     )
     async def get_fulfillment_order(
-        *,
-        fulfillment_order_id: Annotated[
-            str,
-            Path(
-                alias="fulfillmentOrderId",
-                max_length=13,
-                pattern="^FO-\\d{6,10}$",
-                description="Identifier of the fulfillment order.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        *, fulfillment_order_id: FulfillmentOrderIdPath, traceparent: TraceparentHeader = None
     ) -> Response:
         result = await impl.get_fulfillment_order(
             fulfillment_order_id=fulfillment_order_id, traceparent=traceparent
@@ -441,15 +450,7 @@ def fulfillment_orders_router(impl: FulfillmentOrdersApi) -> APIRouter:
     async def update_fulfillment_order(
         *,
         body: Annotated[FulfillmentOrderPatch, Body(media_type="application/merge-patch+json")],
-        fulfillment_order_id: Annotated[
-            str,
-            Path(
-                alias="fulfillmentOrderId",
-                max_length=13,
-                pattern="^FO-\\d{6,10}$",
-                description="Identifier of the fulfillment order.",
-            ),
-        ],
+        fulfillment_order_id: FulfillmentOrderIdPath,
         if_match: Annotated[
             str,
             Header(
@@ -458,15 +459,7 @@ def fulfillment_orders_router(impl: FulfillmentOrdersApi) -> APIRouter:
                 description="ETag of the representation the client last read. The update is applied only if it still matches the current ETag; otherwise the server answers 412 Precondition Failed.",
             ),
         ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.update_fulfillment_order(
             fulfillment_order_id=fulfillment_order_id, if_match=if_match, traceparent=traceparent, body=body
@@ -507,24 +500,8 @@ def fulfillment_orders_router(impl: FulfillmentOrdersApi) -> APIRouter:
     )
     async def release_fulfillment_order(
         *,
-        fulfillment_order_id: Annotated[
-            str,
-            Path(
-                alias="fulfillmentOrderId",
-                max_length=13,
-                pattern="^FO-\\d{6,10}$",
-                description="Identifier of the fulfillment order.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        fulfillment_order_id: FulfillmentOrderIdPath,
+        traceparent: TraceparentHeader = None,
         body: Annotated[FulfillmentOrderRelease | None, Body(media_type="application/json")] = None,
     ) -> Response:
         result = await impl.release_fulfillment_order(
@@ -571,34 +548,9 @@ def fulfillment_orders_router(impl: FulfillmentOrdersApi) -> APIRouter:
     async def pack_fulfillment_order(
         *,
         body: Annotated[FulfillmentOrderPack, Body(media_type="application/json")],
-        fulfillment_order_id: Annotated[
-            str,
-            Path(
-                alias="fulfillmentOrderId",
-                max_length=13,
-                pattern="^FO-\\d{6,10}$",
-                description="Identifier of the fulfillment order.",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str,
-            Header(
-                alias="Idempotency-Key",
-                min_length=8,
-                max_length=128,
-                pattern="^[A-Za-z0-9_-]{8,128}$",
-                description="Client-generated key that makes the create idempotent. A retry with the same key and the same body within 24 hours returns the original result instead of creating a second resource; the same key with a different body answers 422.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        fulfillment_order_id: FulfillmentOrderIdPath,
+        idempotency_key: IdempotencyKeyHeader,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.pack_fulfillment_order(
             fulfillment_order_id=fulfillment_order_id,
@@ -643,24 +595,8 @@ def fulfillment_orders_router(impl: FulfillmentOrdersApi) -> APIRouter:
     async def cancel_fulfillment_order(
         *,
         body: Annotated[FulfillmentOrderCancel, Body(media_type="application/json")],
-        fulfillment_order_id: Annotated[
-            str,
-            Path(
-                alias="fulfillmentOrderId",
-                max_length=13,
-                pattern="^FO-\\d{6,10}$",
-                description="Identifier of the fulfillment order.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        fulfillment_order_id: FulfillmentOrderIdPath,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.cancel_fulfillment_order(
             fulfillment_order_id=fulfillment_order_id, traceparent=traceparent, body=body
@@ -700,24 +636,8 @@ def pick_tasks_router(impl: PickTasksApi) -> APIRouter:
     )
     async def list_pick_tasks(
         *,
-        fulfillment_order_id: Annotated[
-            str | None,
-            Query(
-                alias="fulfillmentOrderId",
-                max_length=13,
-                pattern="^FO-\\d{6,10}$",
-                description="Only return records of this fulfillment order.",
-            ),
-        ] = None,
-        location_id: Annotated[
-            str | None,
-            Query(
-                alias="locationId",
-                max_length=64,
-                pattern="^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$",
-                description="Only return records of this warehouse.",
-            ),
-        ] = None,
+        fulfillment_order_id: FulfillmentOrderIdQuery = None,
+        location_id: LocationIdQuery = None,
         status: Annotated[
             Literal["open", "assigned", "picked", "short_picked", "cancelled"] | None,
             Query(description="Only return pick tasks in this status."),
@@ -730,25 +650,9 @@ def pick_tasks_router(impl: PickTasksApi) -> APIRouter:
                 description="Only return pick tasks assigned to this picker.",
             ),
         ] = None,
-        limit: Annotated[
-            int, Query(ge=1, le=100, description="Maximum number of items to return in one page (1 to 100).")
-        ] = 25,
-        cursor: Annotated[
-            str | None,
-            Query(
-                max_length=512,
-                description="Opaque cursor from the `nextCursor` of the previous page. Omit it to start from the first page.",
-            ),
-        ] = None,
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        limit: LimitQuery = 25,
+        cursor: CursorQuery = None,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.list_pick_tasks(
             fulfillment_order_id=fulfillment_order_id,
@@ -790,25 +694,7 @@ def pick_tasks_router(impl: PickTasksApi) -> APIRouter:
         },
     )
     async def get_pick_task(
-        *,
-        pick_task_id: Annotated[
-            str,
-            Path(
-                alias="pickTaskId",
-                max_length=13,
-                pattern="^PT-\\d{6,10}$",
-                description="Identifier of the pick task.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        *, pick_task_id: PickTaskIdPath, traceparent: TraceparentHeader = None
     ) -> Response:
         result = await impl.get_pick_task(pick_task_id=pick_task_id, traceparent=traceparent)
         return to_response(result, 200)
@@ -852,34 +738,9 @@ def pick_tasks_router(impl: PickTasksApi) -> APIRouter:
     async def confirm_pick_task(
         *,
         body: Annotated[PickConfirmation, Body(media_type="application/json")],
-        pick_task_id: Annotated[
-            str,
-            Path(
-                alias="pickTaskId",
-                max_length=13,
-                pattern="^PT-\\d{6,10}$",
-                description="Identifier of the pick task.",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str,
-            Header(
-                alias="Idempotency-Key",
-                min_length=8,
-                max_length=128,
-                pattern="^[A-Za-z0-9_-]{8,128}$",
-                description="Client-generated key that makes the create idempotent. A retry with the same key and the same body within 24 hours returns the original result instead of creating a second resource; the same key with a different body answers 422.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        pick_task_id: PickTaskIdPath,
+        idempotency_key: IdempotencyKeyHeader,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.confirm_pick_task(
             pick_task_id=pick_task_id, idempotency_key=idempotency_key, traceparent=traceparent, body=body
@@ -919,47 +780,15 @@ def packages_router(impl: PackagesApi) -> APIRouter:
     )
     async def list_packages(
         *,
-        order_id: Annotated[
-            str | None,
-            Query(
-                alias="orderId",
-                max_length=64,
-                pattern="^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$",
-                description="Only return records of this sales order.",
-            ),
-        ] = None,
-        fulfillment_order_id: Annotated[
-            str | None,
-            Query(
-                alias="fulfillmentOrderId",
-                max_length=13,
-                pattern="^FO-\\d{6,10}$",
-                description="Only return records of this fulfillment order.",
-            ),
-        ] = None,
+        order_id: OrderIdQuery = None,
+        fulfillment_order_id: FulfillmentOrderIdQuery = None,
         sscc: Annotated[
             str | None,
             Query(max_length=18, pattern="^\\d{18}$", description="Only return the package with this SSCC."),
         ] = None,
-        limit: Annotated[
-            int, Query(ge=1, le=100, description="Maximum number of items to return in one page (1 to 100).")
-        ] = 25,
-        cursor: Annotated[
-            str | None,
-            Query(
-                max_length=512,
-                description="Opaque cursor from the `nextCursor` of the previous page. Omit it to start from the first page.",
-            ),
-        ] = None,
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        limit: LimitQuery = 25,
+        cursor: CursorQuery = None,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.list_packages(
             order_id=order_id,
@@ -1010,15 +839,7 @@ def packages_router(impl: PackagesApi) -> APIRouter:
                 description="Identifier of the package.",
             ),
         ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.get_package(package_id=package_id, traceparent=traceparent)
         return to_response(result, 200)

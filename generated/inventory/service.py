@@ -45,6 +45,81 @@ __all__ = [
     "reservations_router",
 ]
 
+# Parameters several operations share (one component of the contract each).
+ItemIdQuery = Annotated[
+    str | None,
+    Query(
+        alias="itemId",
+        max_length=64,
+        pattern="^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$",
+        description="Only return records of this item.",
+    ),
+]
+LocationIdQuery = Annotated[
+    str | None,
+    Query(
+        alias="locationId",
+        max_length=64,
+        pattern="^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$",
+        description="Only return records of this location.",
+    ),
+]
+LimitQuery = Annotated[
+    int, Query(ge=1, le=100, description="Maximum number of items to return in one page (1 to 100).")
+]
+CursorQuery = Annotated[
+    str | None,
+    Query(
+        max_length=512,
+        description="Opaque cursor from the `nextCursor` of the previous page. Omit it to start from the first page.",
+    ),
+]
+TraceparentHeader = Annotated[
+    str | None,
+    Header(
+        alias="traceparent",
+        max_length=55,
+        pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
+        description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
+    ),
+]
+InventoryPositionIdPath = Annotated[
+    str,
+    Path(
+        alias="inventoryPositionId",
+        max_length=40,
+        pattern="^POS-\\d{6,10}$",
+        description="Identifier of the inventory position.",
+    ),
+]
+IfMatchHeader = Annotated[
+    str,
+    Header(
+        alias="If-Match",
+        max_length=256,
+        description="ETag of the representation the client last read. The update is applied only if it still matches the current ETag; otherwise the server answers 412 Precondition Failed.",
+    ),
+]
+IdempotencyKeyHeader = Annotated[
+    str,
+    Header(
+        alias="Idempotency-Key",
+        min_length=8,
+        max_length=128,
+        pattern="^[A-Za-z0-9_-]{8,128}$",
+        description="Client-generated key that makes the create idempotent. A retry with the same key and the same body within 24 hours returns the original result instead of creating a second resource; the same key with a different body answers 422.",
+    ),
+]
+ReservationIdPath = Annotated[
+    str,
+    Path(
+        alias="reservationId",
+        max_length=40,
+        pattern="^RSV-\\d{6,10}$",
+        description="Identifier of the reservation.",
+    ),
+]
+
 
 class InventoryPositionsApi(Protocol):
     """Handlers of the Inventory Positions operations.
@@ -264,47 +339,15 @@ def inventory_positions_router(impl: InventoryPositionsApi) -> APIRouter:
     )
     async def list_inventory_positions(
         *,
-        item_id: Annotated[
-            str | None,
-            Query(
-                alias="itemId",
-                max_length=64,
-                pattern="^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$",
-                description="Only return records of this item.",
-            ),
-        ] = None,
-        location_id: Annotated[
-            str | None,
-            Query(
-                alias="locationId",
-                max_length=64,
-                pattern="^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$",
-                description="Only return records of this location.",
-            ),
-        ] = None,
+        item_id: ItemIdQuery = None,
+        location_id: LocationIdQuery = None,
         stock_status: Annotated[
             Literal["in_stock", "low_stock", "out_of_stock"] | None,
             Query(alias="stockStatus", description="Only return positions with this stock status."),
         ] = None,
-        limit: Annotated[
-            int, Query(ge=1, le=100, description="Maximum number of items to return in one page (1 to 100).")
-        ] = 25,
-        cursor: Annotated[
-            str | None,
-            Query(
-                max_length=512,
-                description="Opaque cursor from the `nextCursor` of the previous page. Omit it to start from the first page.",
-            ),
-        ] = None,
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        limit: LimitQuery = 25,
+        cursor: CursorQuery = None,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.list_inventory_positions(
             item_id=item_id,
@@ -345,25 +388,7 @@ def inventory_positions_router(impl: InventoryPositionsApi) -> APIRouter:
         },
     )
     async def get_inventory_position(
-        *,
-        inventory_position_id: Annotated[
-            str,
-            Path(
-                alias="inventoryPositionId",
-                max_length=40,
-                pattern="^POS-\\d{6,10}$",
-                description="Identifier of the inventory position.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        *, inventory_position_id: InventoryPositionIdPath, traceparent: TraceparentHeader = None
     ) -> Response:
         result = await impl.get_inventory_position(
             inventory_position_id=inventory_position_id, traceparent=traceparent
@@ -409,32 +434,9 @@ def inventory_positions_router(impl: InventoryPositionsApi) -> APIRouter:
     async def update_inventory_position(
         *,
         body: Annotated[InventoryPositionPatch, Body(media_type="application/merge-patch+json")],
-        inventory_position_id: Annotated[
-            str,
-            Path(
-                alias="inventoryPositionId",
-                max_length=40,
-                pattern="^POS-\\d{6,10}$",
-                description="Identifier of the inventory position.",
-            ),
-        ],
-        if_match: Annotated[
-            str,
-            Header(
-                alias="If-Match",
-                max_length=256,
-                description="ETag of the representation the client last read. The update is applied only if it still matches the current ETag; otherwise the server answers 412 Precondition Failed.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        inventory_position_id: InventoryPositionIdPath,
+        if_match: IfMatchHeader,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.update_inventory_position(
             inventory_position_id=inventory_position_id, if_match=if_match, traceparent=traceparent, body=body
@@ -474,24 +476,8 @@ def inventory_adjustments_router(impl: InventoryAdjustmentsApi) -> APIRouter:
     )
     async def list_inventory_adjustments(
         *,
-        item_id: Annotated[
-            str | None,
-            Query(
-                alias="itemId",
-                max_length=64,
-                pattern="^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$",
-                description="Only return records of this item.",
-            ),
-        ] = None,
-        location_id: Annotated[
-            str | None,
-            Query(
-                alias="locationId",
-                max_length=64,
-                pattern="^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$",
-                description="Only return records of this location.",
-            ),
-        ] = None,
+        item_id: ItemIdQuery = None,
+        location_id: LocationIdQuery = None,
         reason_code: Annotated[
             Literal[
                 "cycle_count",
@@ -513,25 +499,9 @@ def inventory_adjustments_router(impl: InventoryAdjustmentsApi) -> APIRouter:
                 description="Only return adjustments made at or after this time.",
             ),
         ] = None,
-        limit: Annotated[
-            int, Query(ge=1, le=100, description="Maximum number of items to return in one page (1 to 100).")
-        ] = 25,
-        cursor: Annotated[
-            str | None,
-            Query(
-                max_length=512,
-                description="Opaque cursor from the `nextCursor` of the previous page. Omit it to start from the first page.",
-            ),
-        ] = None,
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        limit: LimitQuery = 25,
+        cursor: CursorQuery = None,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.list_inventory_adjustments(
             item_id=item_id,
@@ -579,25 +549,8 @@ def inventory_adjustments_router(impl: InventoryAdjustmentsApi) -> APIRouter:
     async def create_inventory_adjustment(
         *,
         body: Annotated[InventoryAdjustmentCreate, Body(media_type="application/json")],
-        idempotency_key: Annotated[
-            str,
-            Header(
-                alias="Idempotency-Key",
-                min_length=8,
-                max_length=128,
-                pattern="^[A-Za-z0-9_-]{8,128}$",
-                description="Client-generated key that makes the create idempotent. A retry with the same key and the same body within 24 hours returns the original result instead of creating a second resource; the same key with a different body answers 422.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        idempotency_key: IdempotencyKeyHeader,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.create_inventory_adjustment(
             idempotency_key=idempotency_key, traceparent=traceparent, body=body
@@ -643,15 +596,7 @@ def inventory_adjustments_router(impl: InventoryAdjustmentsApi) -> APIRouter:
                 description="Identifier of the inventory adjustment.",
             ),
         ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.get_inventory_adjustment(
             inventory_adjustment_id=inventory_adjustment_id, traceparent=traceparent
@@ -696,25 +641,8 @@ def availability_checks_router(impl: AvailabilityChecksApi) -> APIRouter:
     async def create_availability_check(
         *,
         body: Annotated[AvailabilityCheckCreate, Body(media_type="application/json")],
-        idempotency_key: Annotated[
-            str,
-            Header(
-                alias="Idempotency-Key",
-                min_length=8,
-                max_length=128,
-                pattern="^[A-Za-z0-9_-]{8,128}$",
-                description="Client-generated key that makes the create idempotent. A retry with the same key and the same body within 24 hours returns the original result instead of creating a second resource; the same key with a different body answers 422.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        idempotency_key: IdempotencyKeyHeader,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.create_availability_check(
             idempotency_key=idempotency_key, traceparent=traceparent, body=body
@@ -760,15 +688,7 @@ def availability_checks_router(impl: AvailabilityChecksApi) -> APIRouter:
                 description="Identifier of the availability check.",
             ),
         ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.get_availability_check(
             availability_check_id=availability_check_id, traceparent=traceparent
@@ -830,25 +750,9 @@ def reservations_router(impl: ReservationsApi) -> APIRouter:
             Literal["active", "partially_released", "released", "fulfilled", "expired"] | None,
             Query(description="Only return reservations in this status."),
         ] = None,
-        limit: Annotated[
-            int, Query(ge=1, le=100, description="Maximum number of items to return in one page (1 to 100).")
-        ] = 25,
-        cursor: Annotated[
-            str | None,
-            Query(
-                max_length=512,
-                description="Opaque cursor from the `nextCursor` of the previous page. Omit it to start from the first page.",
-            ),
-        ] = None,
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        limit: LimitQuery = 25,
+        cursor: CursorQuery = None,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.list_reservations(
             order_id=order_id,
@@ -895,25 +799,8 @@ def reservations_router(impl: ReservationsApi) -> APIRouter:
     async def create_reservation(
         *,
         body: Annotated[ReservationCreate, Body(media_type="application/json")],
-        idempotency_key: Annotated[
-            str,
-            Header(
-                alias="Idempotency-Key",
-                min_length=8,
-                max_length=128,
-                pattern="^[A-Za-z0-9_-]{8,128}$",
-                description="Client-generated key that makes the create idempotent. A retry with the same key and the same body within 24 hours returns the original result instead of creating a second resource; the same key with a different body answers 422.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        idempotency_key: IdempotencyKeyHeader,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.create_reservation(
             idempotency_key=idempotency_key, traceparent=traceparent, body=body
@@ -949,25 +836,7 @@ def reservations_router(impl: ReservationsApi) -> APIRouter:
         },
     )
     async def get_reservation(
-        *,
-        reservation_id: Annotated[
-            str,
-            Path(
-                alias="reservationId",
-                max_length=40,
-                pattern="^RSV-\\d{6,10}$",
-                description="Identifier of the reservation.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        *, reservation_id: ReservationIdPath, traceparent: TraceparentHeader = None
     ) -> Response:
         result = await impl.get_reservation(reservation_id=reservation_id, traceparent=traceparent)
         return to_response(result, 200)
@@ -1006,28 +875,12 @@ def reservations_router(impl: ReservationsApi) -> APIRouter:
     )
     async def release_reservation(
         *,
-        reservation_id: Annotated[
-            str,
-            Path(
-                alias="reservationId",
-                max_length=40,
-                pattern="^RSV-\\d{6,10}$",
-                description="Identifier of the reservation.",
-            ),
-        ],
+        reservation_id: ReservationIdPath,
         reason: Annotated[
             Literal["order_cancelled", "line_cancelled", "quantity_reduced", "substituted", "manual"],
             Query(description="Why the reservation is released; defaults to `manual`."),
         ] = "manual",
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.release_reservation(
             reservation_id=reservation_id, reason=reason, traceparent=traceparent
@@ -1077,32 +930,9 @@ def reservations_router(impl: ReservationsApi) -> APIRouter:
     async def update_reservation(
         *,
         body: Annotated[ReservationPatch, Body(media_type="application/merge-patch+json")],
-        reservation_id: Annotated[
-            str,
-            Path(
-                alias="reservationId",
-                max_length=40,
-                pattern="^RSV-\\d{6,10}$",
-                description="Identifier of the reservation.",
-            ),
-        ],
-        if_match: Annotated[
-            str,
-            Header(
-                alias="If-Match",
-                max_length=256,
-                description="ETag of the representation the client last read. The update is applied only if it still matches the current ETag; otherwise the server answers 412 Precondition Failed.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        reservation_id: ReservationIdPath,
+        if_match: IfMatchHeader,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.update_reservation(
             reservation_id=reservation_id, if_match=if_match, traceparent=traceparent, body=body
@@ -1148,24 +978,8 @@ def reservations_router(impl: ReservationsApi) -> APIRouter:
     async def release_reservation_quantities(
         *,
         body: Annotated[ReservationRelease, Body(media_type="application/json")],
-        reservation_id: Annotated[
-            str,
-            Path(
-                alias="reservationId",
-                max_length=40,
-                pattern="^RSV-\\d{6,10}$",
-                description="Identifier of the reservation.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        reservation_id: ReservationIdPath,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.release_reservation_quantities(
             reservation_id=reservation_id, traceparent=traceparent, body=body

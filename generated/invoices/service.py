@@ -31,6 +31,54 @@ from .models import (
 
 __all__ = ["InvoicePaymentsApi", "InvoicesApi", "create_app", "invoice_payments_router", "invoices_router"]
 
+# Parameters several operations share (one component of the contract each).
+LimitQuery = Annotated[
+    int, Query(ge=1, le=100, description="Maximum number of items to return in one page (1 to 100).")
+]
+CursorQuery = Annotated[
+    str | None,
+    Query(
+        max_length=512,
+        description="Opaque cursor from the `nextCursor` of the previous page. Omit it to start from the first page.",
+    ),
+]
+TraceparentHeader = Annotated[
+    str | None,
+    Header(
+        alias="traceparent",
+        max_length=55,
+        pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
+        description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
+    ),
+]
+IdempotencyKeyHeader = Annotated[
+    str,
+    Header(
+        alias="Idempotency-Key",
+        min_length=8,
+        max_length=128,
+        pattern="^[A-Za-z0-9_-]{8,128}$",
+        description="Client-generated key that makes the create idempotent. A retry with the same key and the same body within 24 hours returns the original result instead of creating a second resource; the same key with a different body answers 422.",
+    ),
+]
+InvoiceIdPath = Annotated[
+    str,
+    Path(
+        alias="invoiceId",
+        max_length=16,
+        pattern="^INV-[0-9]{6,12}$",
+        description="Identifier of the invoice.",
+    ),
+]
+IfMatchHeader = Annotated[
+    str,
+    Header(
+        alias="If-Match",
+        max_length=256,
+        description="ETag of the representation the client last read. The update is applied only if it still matches the current ETag; otherwise the server answers 412 Precondition Failed.",
+    ),
+]
+
 
 class InvoicesApi(Protocol):
     """Handlers of the Invoices operations.
@@ -163,16 +211,8 @@ def invoices_router(impl: InvoicesApi) -> APIRouter:
     )
     async def list_invoices(
         *,
-        limit: Annotated[
-            int, Query(ge=1, le=100, description="Maximum number of items to return in one page (1 to 100).")
-        ] = 25,
-        cursor: Annotated[
-            str | None,
-            Query(
-                max_length=512,
-                description="Opaque cursor from the `nextCursor` of the previous page. Omit it to start from the first page.",
-            ),
-        ] = None,
+        limit: LimitQuery = 25,
+        cursor: CursorQuery = None,
         customer_id: Annotated[
             str | None,
             Query(
@@ -203,15 +243,7 @@ def invoices_router(impl: InvoicesApi) -> APIRouter:
                 description="Only invoices due on or before this date (for dunning and cash forecasts).",
             ),
         ] = None,
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.list_invoices(
             limit=limit,
@@ -259,25 +291,8 @@ def invoices_router(impl: InvoicesApi) -> APIRouter:
     async def create_invoice(
         *,
         body: Annotated[InvoiceCreate, Body(media_type="application/json")],
-        idempotency_key: Annotated[
-            str,
-            Header(
-                alias="Idempotency-Key",
-                min_length=8,
-                max_length=128,
-                pattern="^[A-Za-z0-9_-]{8,128}$",
-                description="Client-generated key that makes the create idempotent. A retry with the same key and the same body within 24 hours returns the original result instead of creating a second resource; the same key with a different body answers 422.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        idempotency_key: IdempotencyKeyHeader,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.create_invoice(
             idempotency_key=idempotency_key, traceparent=traceparent, body=body
@@ -312,27 +327,7 @@ def invoices_router(impl: InvoicesApi) -> APIRouter:
             },
         },
     )
-    async def get_invoice(
-        *,
-        invoice_id: Annotated[
-            str,
-            Path(
-                alias="invoiceId",
-                max_length=16,
-                pattern="^INV-[0-9]{6,12}$",
-                description="Identifier of the invoice.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
-    ) -> Response:
+    async def get_invoice(*, invoice_id: InvoiceIdPath, traceparent: TraceparentHeader = None) -> Response:
         result = await impl.get_invoice(invoice_id=invoice_id, traceparent=traceparent)
         return to_response(result, 200)
 
@@ -375,32 +370,9 @@ def invoices_router(impl: InvoicesApi) -> APIRouter:
     async def update_invoice(
         *,
         body: Annotated[InvoicePatch, Body(media_type="application/merge-patch+json")],
-        invoice_id: Annotated[
-            str,
-            Path(
-                alias="invoiceId",
-                max_length=16,
-                pattern="^INV-[0-9]{6,12}$",
-                description="Identifier of the invoice.",
-            ),
-        ],
-        if_match: Annotated[
-            str,
-            Header(
-                alias="If-Match",
-                max_length=256,
-                description="ETag of the representation the client last read. The update is applied only if it still matches the current ETag; otherwise the server answers 412 Precondition Failed.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        invoice_id: InvoiceIdPath,
+        if_match: IfMatchHeader,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.update_invoice(
             invoice_id=invoice_id, if_match=if_match, traceparent=traceparent, body=body
@@ -450,32 +422,9 @@ def invoices_router(impl: InvoicesApi) -> APIRouter:
     async def post_invoice(
         *,
         body: Annotated[InvoicePost, Body(media_type="application/json")],
-        invoice_id: Annotated[
-            str,
-            Path(
-                alias="invoiceId",
-                max_length=16,
-                pattern="^INV-[0-9]{6,12}$",
-                description="Identifier of the invoice.",
-            ),
-        ],
-        if_match: Annotated[
-            str,
-            Header(
-                alias="If-Match",
-                max_length=256,
-                description="ETag of the representation the client last read. The update is applied only if it still matches the current ETag; otherwise the server answers 412 Precondition Failed.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        invoice_id: InvoiceIdPath,
+        if_match: IfMatchHeader,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.post_invoice(
             invoice_id=invoice_id, if_match=if_match, traceparent=traceparent, body=body
@@ -521,32 +470,9 @@ def invoices_router(impl: InvoicesApi) -> APIRouter:
     async def void_invoice(
         *,
         body: Annotated[InvoiceVoid, Body(media_type="application/json")],
-        invoice_id: Annotated[
-            str,
-            Path(
-                alias="invoiceId",
-                max_length=16,
-                pattern="^INV-[0-9]{6,12}$",
-                description="Identifier of the invoice.",
-            ),
-        ],
-        if_match: Annotated[
-            str,
-            Header(
-                alias="If-Match",
-                max_length=256,
-                description="ETag of the representation the client last read. The update is applied only if it still matches the current ETag; otherwise the server answers 412 Precondition Failed.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        invoice_id: InvoiceIdPath,
+        if_match: IfMatchHeader,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.void_invoice(
             invoice_id=invoice_id, if_match=if_match, traceparent=traceparent, body=body
@@ -590,34 +516,10 @@ def invoice_payments_router(impl: InvoicePaymentsApi) -> APIRouter:
     )
     async def list_invoice_payments(
         *,
-        invoice_id: Annotated[
-            str,
-            Path(
-                alias="invoiceId",
-                max_length=16,
-                pattern="^INV-[0-9]{6,12}$",
-                description="Identifier of the invoice.",
-            ),
-        ],
-        limit: Annotated[
-            int, Query(ge=1, le=100, description="Maximum number of items to return in one page (1 to 100).")
-        ] = 25,
-        cursor: Annotated[
-            str | None,
-            Query(
-                max_length=512,
-                description="Opaque cursor from the `nextCursor` of the previous page. Omit it to start from the first page.",
-            ),
-        ] = None,
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        invoice_id: InvoiceIdPath,
+        limit: LimitQuery = 25,
+        cursor: CursorQuery = None,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.list_invoice_payments(
             invoice_id=invoice_id, limit=limit, cursor=cursor, traceparent=traceparent
@@ -663,34 +565,9 @@ def invoice_payments_router(impl: InvoicePaymentsApi) -> APIRouter:
     async def record_invoice_payment(
         *,
         body: Annotated[PaymentCreate, Body(media_type="application/json")],
-        invoice_id: Annotated[
-            str,
-            Path(
-                alias="invoiceId",
-                max_length=16,
-                pattern="^INV-[0-9]{6,12}$",
-                description="Identifier of the invoice.",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str,
-            Header(
-                alias="Idempotency-Key",
-                min_length=8,
-                max_length=128,
-                pattern="^[A-Za-z0-9_-]{8,128}$",
-                description="Client-generated key that makes the create idempotent. A retry with the same key and the same body within 24 hours returns the original result instead of creating a second resource; the same key with a different body answers 422.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        invoice_id: InvoiceIdPath,
+        idempotency_key: IdempotencyKeyHeader,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.record_invoice_payment(
             invoice_id=invoice_id, idempotency_key=idempotency_key, traceparent=traceparent, body=body
@@ -727,15 +604,7 @@ def invoice_payments_router(impl: InvoicePaymentsApi) -> APIRouter:
     )
     async def get_invoice_payment(
         *,
-        invoice_id: Annotated[
-            str,
-            Path(
-                alias="invoiceId",
-                max_length=16,
-                pattern="^INV-[0-9]{6,12}$",
-                description="Identifier of the invoice.",
-            ),
-        ],
+        invoice_id: InvoiceIdPath,
         payment_id: Annotated[
             str,
             Path(
@@ -745,15 +614,7 @@ def invoice_payments_router(impl: InvoicePaymentsApi) -> APIRouter:
                 description="Identifier of the payment.",
             ),
         ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.get_invoice_payment(
             invoice_id=invoice_id, payment_id=payment_id, traceparent=traceparent

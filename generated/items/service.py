@@ -30,6 +30,57 @@ from .models import (
 
 __all__ = ["ItemsApi", "SubstitutesApi", "create_app", "items_router", "substitutes_router"]
 
+# Parameters several operations share (one component of the contract each).
+LimitQuery = Annotated[
+    int, Query(ge=1, le=100, description="Maximum number of items to return in one page (1 to 100).")
+]
+CursorQuery = Annotated[
+    str | None,
+    Query(
+        max_length=512,
+        description="Opaque cursor from the `nextCursor` of the previous page. Omit it to start from the first page.",
+    ),
+]
+TraceparentHeader = Annotated[
+    str | None,
+    Header(
+        alias="traceparent",
+        max_length=55,
+        pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
+        description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
+    ),
+]
+IdempotencyKeyHeader = Annotated[
+    str,
+    Header(
+        alias="Idempotency-Key",
+        min_length=8,
+        max_length=128,
+        pattern="^[A-Za-z0-9_-]{8,128}$",
+        description="Client-generated key that makes the create idempotent. A retry with the same key and the same body within 24 hours returns the original result instead of creating a second resource; the same key with a different body answers 422.",
+    ),
+]
+ItemIdPath = Annotated[
+    str, Path(alias="itemId", max_length=14, pattern="^ITM-\\d{5,10}$", description="Item identifier.")
+]
+IfMatchHeader = Annotated[
+    str,
+    Header(
+        alias="If-Match",
+        max_length=256,
+        description="ETag of the representation the client last read. The update is applied only if it still matches the current ETag; otherwise the server answers 412 Precondition Failed.",
+    ),
+]
+SubstituteIdPath = Annotated[
+    str,
+    Path(
+        alias="substituteId",
+        max_length=14,
+        pattern="^SUB-\\d{6,10}$",
+        description="Substitute approval identifier.",
+    ),
+]
+
 
 class ItemsApi(Protocol):
     """Handlers of the Items operations.
@@ -163,16 +214,8 @@ def items_router(impl: ItemsApi) -> APIRouter:
     )
     async def list_items(
         *,
-        limit: Annotated[
-            int, Query(ge=1, le=100, description="Maximum number of items to return in one page (1 to 100).")
-        ] = 25,
-        cursor: Annotated[
-            str | None,
-            Query(
-                max_length=512,
-                description="Opaque cursor from the `nextCursor` of the previous page. Omit it to start from the first page.",
-            ),
-        ] = None,
+        limit: LimitQuery = 25,
+        cursor: CursorQuery = None,
         status: Annotated[
             Literal["active", "discontinued"] | None, Query(description="Only items in this status.")
         ] = None,
@@ -207,15 +250,7 @@ def items_router(impl: ItemsApi) -> APIRouter:
                 description="Only items changed at or after this instant (RFC 3339).",
             ),
         ] = None,
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.list_items(
             limit=limit,
@@ -264,25 +299,8 @@ def items_router(impl: ItemsApi) -> APIRouter:
     async def create_item(
         *,
         body: Annotated[ItemCreate, Body(media_type="application/json")],
-        idempotency_key: Annotated[
-            str,
-            Header(
-                alias="Idempotency-Key",
-                min_length=8,
-                max_length=128,
-                pattern="^[A-Za-z0-9_-]{8,128}$",
-                description="Client-generated key that makes the create idempotent. A retry with the same key and the same body within 24 hours returns the original result instead of creating a second resource; the same key with a different body answers 422.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        idempotency_key: IdempotencyKeyHeader,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.create_item(idempotency_key=idempotency_key, traceparent=traceparent, body=body)
         return to_response(result, 201)
@@ -315,22 +333,7 @@ def items_router(impl: ItemsApi) -> APIRouter:
             },
         },
     )
-    async def get_item(
-        *,
-        item_id: Annotated[
-            str,
-            Path(alias="itemId", max_length=14, pattern="^ITM-\\d{5,10}$", description="Item identifier."),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
-    ) -> Response:
+    async def get_item(*, item_id: ItemIdPath, traceparent: TraceparentHeader = None) -> Response:
         result = await impl.get_item(item_id=item_id, traceparent=traceparent)
         return to_response(result, 200)
 
@@ -377,27 +380,9 @@ def items_router(impl: ItemsApi) -> APIRouter:
     async def update_item(
         *,
         body: Annotated[ItemPatch, Body(media_type="application/merge-patch+json")],
-        item_id: Annotated[
-            str,
-            Path(alias="itemId", max_length=14, pattern="^ITM-\\d{5,10}$", description="Item identifier."),
-        ],
-        if_match: Annotated[
-            str,
-            Header(
-                alias="If-Match",
-                max_length=256,
-                description="ETag of the representation the client last read. The update is applied only if it still matches the current ETag; otherwise the server answers 412 Precondition Failed.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        item_id: ItemIdPath,
+        if_match: IfMatchHeader,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.update_item(
             item_id=item_id, if_match=if_match, traceparent=traceparent, body=body
@@ -443,29 +428,9 @@ def items_router(impl: ItemsApi) -> APIRouter:
     async def discontinue_item(
         *,
         body: Annotated[ItemDiscontinuation, Body(media_type="application/json")],
-        item_id: Annotated[
-            str,
-            Path(alias="itemId", max_length=14, pattern="^ITM-\\d{5,10}$", description="Item identifier."),
-        ],
-        idempotency_key: Annotated[
-            str,
-            Header(
-                alias="Idempotency-Key",
-                min_length=8,
-                max_length=128,
-                pattern="^[A-Za-z0-9_-]{8,128}$",
-                description="Client-generated key that makes the create idempotent. A retry with the same key and the same body within 24 hours returns the original result instead of creating a second resource; the same key with a different body answers 422.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        item_id: ItemIdPath,
+        idempotency_key: IdempotencyKeyHeader,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.discontinue_item(
             item_id=item_id, idempotency_key=idempotency_key, traceparent=traceparent, body=body
@@ -509,29 +474,10 @@ def substitutes_router(impl: SubstitutesApi) -> APIRouter:
     )
     async def list_item_substitutes(
         *,
-        item_id: Annotated[
-            str,
-            Path(alias="itemId", max_length=14, pattern="^ITM-\\d{5,10}$", description="Item identifier."),
-        ],
-        limit: Annotated[
-            int, Query(ge=1, le=100, description="Maximum number of items to return in one page (1 to 100).")
-        ] = 25,
-        cursor: Annotated[
-            str | None,
-            Query(
-                max_length=512,
-                description="Opaque cursor from the `nextCursor` of the previous page. Omit it to start from the first page.",
-            ),
-        ] = None,
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        item_id: ItemIdPath,
+        limit: LimitQuery = 25,
+        cursor: CursorQuery = None,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.list_item_substitutes(
             item_id=item_id, limit=limit, cursor=cursor, traceparent=traceparent
@@ -577,29 +523,9 @@ def substitutes_router(impl: SubstitutesApi) -> APIRouter:
     async def create_item_substitute(
         *,
         body: Annotated[ItemSubstituteCreate, Body(media_type="application/json")],
-        item_id: Annotated[
-            str,
-            Path(alias="itemId", max_length=14, pattern="^ITM-\\d{5,10}$", description="Item identifier."),
-        ],
-        idempotency_key: Annotated[
-            str,
-            Header(
-                alias="Idempotency-Key",
-                min_length=8,
-                max_length=128,
-                pattern="^[A-Za-z0-9_-]{8,128}$",
-                description="Client-generated key that makes the create idempotent. A retry with the same key and the same body within 24 hours returns the original result instead of creating a second resource; the same key with a different body answers 422.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        item_id: ItemIdPath,
+        idempotency_key: IdempotencyKeyHeader,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.create_item_substitute(
             item_id=item_id, idempotency_key=idempotency_key, traceparent=traceparent, body=body
@@ -635,29 +561,7 @@ def substitutes_router(impl: SubstitutesApi) -> APIRouter:
         },
     )
     async def get_item_substitute(
-        *,
-        item_id: Annotated[
-            str,
-            Path(alias="itemId", max_length=14, pattern="^ITM-\\d{5,10}$", description="Item identifier."),
-        ],
-        substitute_id: Annotated[
-            str,
-            Path(
-                alias="substituteId",
-                max_length=14,
-                pattern="^SUB-\\d{6,10}$",
-                description="Substitute approval identifier.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        *, item_id: ItemIdPath, substitute_id: SubstituteIdPath, traceparent: TraceparentHeader = None
     ) -> Response:
         result = await impl.get_item_substitute(
             item_id=item_id, substitute_id=substitute_id, traceparent=traceparent
@@ -697,36 +601,10 @@ def substitutes_router(impl: SubstitutesApi) -> APIRouter:
     )
     async def delete_item_substitute(
         *,
-        item_id: Annotated[
-            str,
-            Path(alias="itemId", max_length=14, pattern="^ITM-\\d{5,10}$", description="Item identifier."),
-        ],
-        substitute_id: Annotated[
-            str,
-            Path(
-                alias="substituteId",
-                max_length=14,
-                pattern="^SUB-\\d{6,10}$",
-                description="Substitute approval identifier.",
-            ),
-        ],
-        if_match: Annotated[
-            str,
-            Header(
-                alias="If-Match",
-                max_length=256,
-                description="ETag of the representation the client last read. The update is applied only if it still matches the current ETag; otherwise the server answers 412 Precondition Failed.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        item_id: ItemIdPath,
+        substitute_id: SubstituteIdPath,
+        if_match: IfMatchHeader,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.delete_item_substitute(
             item_id=item_id, substitute_id=substitute_id, if_match=if_match, traceparent=traceparent

@@ -39,6 +39,63 @@ __all__ = [
     "sales_orders_router",
 ]
 
+# Parameters several operations share (one component of the contract each).
+LimitQuery = Annotated[
+    int, Query(ge=1, le=100, description="Maximum number of items to return in one page (1 to 100).")
+]
+CursorQuery = Annotated[
+    str | None,
+    Query(
+        max_length=512,
+        description="Opaque cursor from the `nextCursor` of the previous page. Omit it to start from the first page.",
+    ),
+]
+TraceparentHeader = Annotated[
+    str | None,
+    Header(
+        alias="traceparent",
+        max_length=55,
+        pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
+        description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
+    ),
+]
+IdempotencyKeyHeader = Annotated[
+    str,
+    Header(
+        alias="Idempotency-Key",
+        min_length=8,
+        max_length=128,
+        pattern="^[A-Za-z0-9_-]{8,128}$",
+        description="Client-generated key that makes the create idempotent. A retry with the same key and the same body within 24 hours returns the original result instead of creating a second resource; the same key with a different body answers 422.",
+    ),
+]
+OrderIdPath = Annotated[
+    str,
+    Path(
+        alias="orderId",
+        max_length=14,
+        pattern="^SO-\\d{4}-\\d{6}$",
+        description="Identifier of the sales order.",
+    ),
+]
+IfMatchHeader = Annotated[
+    str,
+    Header(
+        alias="If-Match",
+        max_length=256,
+        description="ETag of the representation the client last read. The update is applied only if it still matches the current ETag; otherwise the server answers 412 Precondition Failed.",
+    ),
+]
+LineIdPath = Annotated[
+    str,
+    Path(
+        alias="lineId",
+        max_length=19,
+        pattern="^SO-\\d{4}-\\d{6}-\\d{1,4}$",
+        description="Identifier of the order line.",
+    ),
+]
+
 
 class SalesOrdersApi(Protocol):
     """Handlers of the Sales Orders operations.
@@ -274,25 +331,9 @@ def sales_orders_router(impl: SalesOrdersApi) -> APIRouter:
                 description="Only return orders created at or after this time.",
             ),
         ] = None,
-        limit: Annotated[
-            int, Query(ge=1, le=100, description="Maximum number of items to return in one page (1 to 100).")
-        ] = 25,
-        cursor: Annotated[
-            str | None,
-            Query(
-                max_length=512,
-                description="Opaque cursor from the `nextCursor` of the previous page. Omit it to start from the first page.",
-            ),
-        ] = None,
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        limit: LimitQuery = 25,
+        cursor: CursorQuery = None,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.list_sales_orders(
             customer_id=customer_id,
@@ -340,25 +381,8 @@ def sales_orders_router(impl: SalesOrdersApi) -> APIRouter:
     async def create_sales_order(
         *,
         body: Annotated[SalesOrderCreate, Body(media_type="application/json")],
-        idempotency_key: Annotated[
-            str,
-            Header(
-                alias="Idempotency-Key",
-                min_length=8,
-                max_length=128,
-                pattern="^[A-Za-z0-9_-]{8,128}$",
-                description="Client-generated key that makes the create idempotent. A retry with the same key and the same body within 24 hours returns the original result instead of creating a second resource; the same key with a different body answers 422.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        idempotency_key: IdempotencyKeyHeader,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.create_sales_order(
             idempotency_key=idempotency_key, traceparent=traceparent, body=body
@@ -393,27 +417,7 @@ def sales_orders_router(impl: SalesOrdersApi) -> APIRouter:
             },
         },
     )
-    async def get_sales_order(
-        *,
-        order_id: Annotated[
-            str,
-            Path(
-                alias="orderId",
-                max_length=14,
-                pattern="^SO-\\d{4}-\\d{6}$",
-                description="Identifier of the sales order.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
-    ) -> Response:
+    async def get_sales_order(*, order_id: OrderIdPath, traceparent: TraceparentHeader = None) -> Response:
         result = await impl.get_sales_order(order_id=order_id, traceparent=traceparent)
         return to_response(result, 200)
 
@@ -460,32 +464,9 @@ def sales_orders_router(impl: SalesOrdersApi) -> APIRouter:
     async def update_sales_order(
         *,
         body: Annotated[SalesOrderPatch, Body(media_type="application/merge-patch+json")],
-        order_id: Annotated[
-            str,
-            Path(
-                alias="orderId",
-                max_length=14,
-                pattern="^SO-\\d{4}-\\d{6}$",
-                description="Identifier of the sales order.",
-            ),
-        ],
-        if_match: Annotated[
-            str,
-            Header(
-                alias="If-Match",
-                max_length=256,
-                description="ETag of the representation the client last read. The update is applied only if it still matches the current ETag; otherwise the server answers 412 Precondition Failed.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        order_id: OrderIdPath,
+        if_match: IfMatchHeader,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.update_sales_order(
             order_id=order_id, if_match=if_match, traceparent=traceparent, body=body
@@ -530,34 +511,9 @@ def sales_orders_router(impl: SalesOrdersApi) -> APIRouter:
     )
     async def submit_sales_order(
         *,
-        order_id: Annotated[
-            str,
-            Path(
-                alias="orderId",
-                max_length=14,
-                pattern="^SO-\\d{4}-\\d{6}$",
-                description="Identifier of the sales order.",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str,
-            Header(
-                alias="Idempotency-Key",
-                min_length=8,
-                max_length=128,
-                pattern="^[A-Za-z0-9_-]{8,128}$",
-                description="Client-generated key that makes the create idempotent. A retry with the same key and the same body within 24 hours returns the original result instead of creating a second resource; the same key with a different body answers 422.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        order_id: OrderIdPath,
+        idempotency_key: IdempotencyKeyHeader,
+        traceparent: TraceparentHeader = None,
         body: Annotated[SalesOrderSubmit | None, Body(media_type="application/json")] = None,
     ) -> Response:
         result = await impl.submit_sales_order(
@@ -600,24 +556,8 @@ def sales_orders_router(impl: SalesOrdersApi) -> APIRouter:
     async def cancel_sales_order(
         *,
         body: Annotated[SalesOrderCancel, Body(media_type="application/json")],
-        order_id: Annotated[
-            str,
-            Path(
-                alias="orderId",
-                max_length=14,
-                pattern="^SO-\\d{4}-\\d{6}$",
-                description="Identifier of the sales order.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        order_id: OrderIdPath,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.cancel_sales_order(order_id=order_id, traceparent=traceparent, body=body)
         return to_response(result, 200)
@@ -659,15 +599,7 @@ def sales_order_lines_router(impl: SalesOrderLinesApi) -> APIRouter:
     )
     async def list_sales_order_lines(
         *,
-        order_id: Annotated[
-            str,
-            Path(
-                alias="orderId",
-                max_length=14,
-                pattern="^SO-\\d{4}-\\d{6}$",
-                description="Identifier of the sales order.",
-            ),
-        ],
+        order_id: OrderIdPath,
         status: Annotated[
             Literal[
                 "open",
@@ -681,25 +613,9 @@ def sales_order_lines_router(impl: SalesOrderLinesApi) -> APIRouter:
             | None,
             Query(description="Only return lines in this status."),
         ] = None,
-        limit: Annotated[
-            int, Query(ge=1, le=100, description="Maximum number of items to return in one page (1 to 100).")
-        ] = 25,
-        cursor: Annotated[
-            str | None,
-            Query(
-                max_length=512,
-                description="Opaque cursor from the `nextCursor` of the previous page. Omit it to start from the first page.",
-            ),
-        ] = None,
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        limit: LimitQuery = 25,
+        cursor: CursorQuery = None,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.list_sales_order_lines(
             order_id=order_id, status=status, limit=limit, cursor=cursor, traceparent=traceparent
@@ -745,34 +661,9 @@ def sales_order_lines_router(impl: SalesOrderLinesApi) -> APIRouter:
     async def create_sales_order_line(
         *,
         body: Annotated[SalesOrderLineCreate, Body(media_type="application/json")],
-        order_id: Annotated[
-            str,
-            Path(
-                alias="orderId",
-                max_length=14,
-                pattern="^SO-\\d{4}-\\d{6}$",
-                description="Identifier of the sales order.",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str,
-            Header(
-                alias="Idempotency-Key",
-                min_length=8,
-                max_length=128,
-                pattern="^[A-Za-z0-9_-]{8,128}$",
-                description="Client-generated key that makes the create idempotent. A retry with the same key and the same body within 24 hours returns the original result instead of creating a second resource; the same key with a different body answers 422.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        order_id: OrderIdPath,
+        idempotency_key: IdempotencyKeyHeader,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.create_sales_order_line(
             order_id=order_id, idempotency_key=idempotency_key, traceparent=traceparent, body=body
@@ -808,34 +699,7 @@ def sales_order_lines_router(impl: SalesOrderLinesApi) -> APIRouter:
         },
     )
     async def get_sales_order_line(
-        *,
-        order_id: Annotated[
-            str,
-            Path(
-                alias="orderId",
-                max_length=14,
-                pattern="^SO-\\d{4}-\\d{6}$",
-                description="Identifier of the sales order.",
-            ),
-        ],
-        line_id: Annotated[
-            str,
-            Path(
-                alias="lineId",
-                max_length=19,
-                pattern="^SO-\\d{4}-\\d{6}-\\d{1,4}$",
-                description="Identifier of the order line.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        *, order_id: OrderIdPath, line_id: LineIdPath, traceparent: TraceparentHeader = None
     ) -> Response:
         result = await impl.get_sales_order_line(order_id=order_id, line_id=line_id, traceparent=traceparent)
         return to_response(result, 200)
@@ -877,41 +741,10 @@ def sales_order_lines_router(impl: SalesOrderLinesApi) -> APIRouter:
     )
     async def delete_sales_order_line(
         *,
-        order_id: Annotated[
-            str,
-            Path(
-                alias="orderId",
-                max_length=14,
-                pattern="^SO-\\d{4}-\\d{6}$",
-                description="Identifier of the sales order.",
-            ),
-        ],
-        line_id: Annotated[
-            str,
-            Path(
-                alias="lineId",
-                max_length=19,
-                pattern="^SO-\\d{4}-\\d{6}-\\d{1,4}$",
-                description="Identifier of the order line.",
-            ),
-        ],
-        if_match: Annotated[
-            str,
-            Header(
-                alias="If-Match",
-                max_length=256,
-                description="ETag of the representation the client last read. The update is applied only if it still matches the current ETag; otherwise the server answers 412 Precondition Failed.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        order_id: OrderIdPath,
+        line_id: LineIdPath,
+        if_match: IfMatchHeader,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.delete_sales_order_line(
             order_id=order_id, line_id=line_id, if_match=if_match, traceparent=traceparent
@@ -961,41 +794,10 @@ def sales_order_lines_router(impl: SalesOrderLinesApi) -> APIRouter:
     async def update_sales_order_line(
         *,
         body: Annotated[SalesOrderLinePatch, Body(media_type="application/merge-patch+json")],
-        order_id: Annotated[
-            str,
-            Path(
-                alias="orderId",
-                max_length=14,
-                pattern="^SO-\\d{4}-\\d{6}$",
-                description="Identifier of the sales order.",
-            ),
-        ],
-        line_id: Annotated[
-            str,
-            Path(
-                alias="lineId",
-                max_length=19,
-                pattern="^SO-\\d{4}-\\d{6}-\\d{1,4}$",
-                description="Identifier of the order line.",
-            ),
-        ],
-        if_match: Annotated[
-            str,
-            Header(
-                alias="If-Match",
-                max_length=256,
-                description="ETag of the representation the client last read. The update is applied only if it still matches the current ETag; otherwise the server answers 412 Precondition Failed.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        order_id: OrderIdPath,
+        line_id: LineIdPath,
+        if_match: IfMatchHeader,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.update_sales_order_line(
             order_id=order_id, line_id=line_id, if_match=if_match, traceparent=traceparent, body=body
@@ -1041,33 +843,9 @@ def sales_order_lines_router(impl: SalesOrderLinesApi) -> APIRouter:
     async def substitute_sales_order_line(
         *,
         body: Annotated[SalesOrderLineSubstitute, Body(media_type="application/json")],
-        order_id: Annotated[
-            str,
-            Path(
-                alias="orderId",
-                max_length=14,
-                pattern="^SO-\\d{4}-\\d{6}$",
-                description="Identifier of the sales order.",
-            ),
-        ],
-        line_id: Annotated[
-            str,
-            Path(
-                alias="lineId",
-                max_length=19,
-                pattern="^SO-\\d{4}-\\d{6}-\\d{1,4}$",
-                description="Identifier of the order line.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        order_id: OrderIdPath,
+        line_id: LineIdPath,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.substitute_sales_order_line(
             order_id=order_id, line_id=line_id, traceparent=traceparent, body=body

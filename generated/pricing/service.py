@@ -45,6 +45,55 @@ __all__ = [
     "quotes_router",
 ]
 
+# Parameters several operations share (one component of the contract each).
+LimitQuery = Annotated[
+    int, Query(ge=1, le=100, description="Maximum number of items to return in one page (1 to 100).")
+]
+CursorQuery = Annotated[
+    str | None,
+    Query(
+        max_length=512,
+        description="Opaque cursor from the `nextCursor` of the previous page. Omit it to start from the first page.",
+    ),
+]
+TraceparentHeader = Annotated[
+    str | None,
+    Header(
+        alias="traceparent",
+        max_length=55,
+        pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
+        description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
+    ),
+]
+IdempotencyKeyHeader = Annotated[
+    str,
+    Header(
+        alias="Idempotency-Key",
+        min_length=8,
+        max_length=128,
+        pattern="^[A-Za-z0-9_-]{8,128}$",
+        description="Client-generated key that makes the create idempotent. A retry with the same key and the same body within 24 hours returns the original result instead of creating a second resource; the same key with a different body answers 422.",
+    ),
+]
+PriceListIdPath = Annotated[
+    str,
+    Path(alias="priceListId", max_length=43, pattern="^PL-[A-Z0-9-]{2,40}$", description="Price list code."),
+]
+IfMatchHeader = Annotated[
+    str,
+    Header(
+        alias="If-Match",
+        max_length=256,
+        description="ETag of the representation the client last read. The update is applied only if it still matches the current ETag; otherwise the server answers 412 Precondition Failed.",
+    ),
+]
+PriceIdPath = Annotated[
+    str, Path(alias="priceId", max_length=14, pattern="^PRC-\\d{6,10}$", description="Price identifier.")
+]
+QuoteIdPath = Annotated[
+    str, Path(alias="quoteId", max_length=15, pattern="^QUO-\\d{4}-\\d{6}$", description="Quote identifier.")
+]
+
 
 class PriceListsApi(Protocol):
     """Handlers of the Price lists operations.
@@ -258,16 +307,8 @@ def price_lists_router(impl: PriceListsApi) -> APIRouter:
     )
     async def list_price_lists(
         *,
-        limit: Annotated[
-            int, Query(ge=1, le=100, description="Maximum number of items to return in one page (1 to 100).")
-        ] = 25,
-        cursor: Annotated[
-            str | None,
-            Query(
-                max_length=512,
-                description="Opaque cursor from the `nextCursor` of the previous page. Omit it to start from the first page.",
-            ),
-        ] = None,
+        limit: LimitQuery = 25,
+        cursor: CursorQuery = None,
         type: Annotated[
             Literal["base", "contract", "promotional"] | None, Query(description="Only lists of this type.")
         ] = None,
@@ -280,15 +321,7 @@ def price_lists_router(impl: PriceListsApi) -> APIRouter:
                 description="Only contract lists of this customer.",
             ),
         ] = None,
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.list_price_lists(
             limit=limit, cursor=cursor, type=type, customer_id=customer_id, traceparent=traceparent
@@ -330,25 +363,8 @@ def price_lists_router(impl: PriceListsApi) -> APIRouter:
     async def create_price_list(
         *,
         body: Annotated[PriceListCreate, Body(media_type="application/json")],
-        idempotency_key: Annotated[
-            str,
-            Header(
-                alias="Idempotency-Key",
-                min_length=8,
-                max_length=128,
-                pattern="^[A-Za-z0-9_-]{8,128}$",
-                description="Client-generated key that makes the create idempotent. A retry with the same key and the same body within 24 hours returns the original result instead of creating a second resource; the same key with a different body answers 422.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        idempotency_key: IdempotencyKeyHeader,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.create_price_list(
             idempotency_key=idempotency_key, traceparent=traceparent, body=body
@@ -384,25 +400,7 @@ def price_lists_router(impl: PriceListsApi) -> APIRouter:
         },
     )
     async def get_price_list(
-        *,
-        price_list_id: Annotated[
-            str,
-            Path(
-                alias="priceListId",
-                max_length=43,
-                pattern="^PL-[A-Z0-9-]{2,40}$",
-                description="Price list code.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        *, price_list_id: PriceListIdPath, traceparent: TraceparentHeader = None
     ) -> Response:
         result = await impl.get_price_list(price_list_id=price_list_id, traceparent=traceparent)
         return to_response(result, 200)
@@ -450,32 +448,9 @@ def price_lists_router(impl: PriceListsApi) -> APIRouter:
     async def update_price_list(
         *,
         body: Annotated[PriceListPatch, Body(media_type="application/merge-patch+json")],
-        price_list_id: Annotated[
-            str,
-            Path(
-                alias="priceListId",
-                max_length=43,
-                pattern="^PL-[A-Z0-9-]{2,40}$",
-                description="Price list code.",
-            ),
-        ],
-        if_match: Annotated[
-            str,
-            Header(
-                alias="If-Match",
-                max_length=256,
-                description="ETag of the representation the client last read. The update is applied only if it still matches the current ETag; otherwise the server answers 412 Precondition Failed.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        price_list_id: PriceListIdPath,
+        if_match: IfMatchHeader,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.update_price_list(
             price_list_id=price_list_id, if_match=if_match, traceparent=traceparent, body=body
@@ -512,25 +487,9 @@ def price_lists_router(impl: PriceListsApi) -> APIRouter:
     )
     async def list_price_list_prices(
         *,
-        price_list_id: Annotated[
-            str,
-            Path(
-                alias="priceListId",
-                max_length=43,
-                pattern="^PL-[A-Z0-9-]{2,40}$",
-                description="Price list code.",
-            ),
-        ],
-        limit: Annotated[
-            int, Query(ge=1, le=100, description="Maximum number of items to return in one page (1 to 100).")
-        ] = 25,
-        cursor: Annotated[
-            str | None,
-            Query(
-                max_length=512,
-                description="Opaque cursor from the `nextCursor` of the previous page. Omit it to start from the first page.",
-            ),
-        ] = None,
+        price_list_id: PriceListIdPath,
+        limit: LimitQuery = 25,
+        cursor: CursorQuery = None,
         item_id: Annotated[
             str | None,
             Query(
@@ -544,15 +503,7 @@ def price_lists_router(impl: PriceListsApi) -> APIRouter:
             str | None,
             Query(alias="effectiveOn", max_length=10, description="Only prices valid on this date."),
         ] = None,
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.list_price_list_prices(
             price_list_id=price_list_id,
@@ -603,34 +554,9 @@ def price_lists_router(impl: PriceListsApi) -> APIRouter:
     async def create_price_list_price(
         *,
         body: Annotated[PriceCreate, Body(media_type="application/json")],
-        price_list_id: Annotated[
-            str,
-            Path(
-                alias="priceListId",
-                max_length=43,
-                pattern="^PL-[A-Z0-9-]{2,40}$",
-                description="Price list code.",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str,
-            Header(
-                alias="Idempotency-Key",
-                min_length=8,
-                max_length=128,
-                pattern="^[A-Za-z0-9_-]{8,128}$",
-                description="Client-generated key that makes the create idempotent. A retry with the same key and the same body within 24 hours returns the original result instead of creating a second resource; the same key with a different body answers 422.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        price_list_id: PriceListIdPath,
+        idempotency_key: IdempotencyKeyHeader,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.create_price_list_price(
             price_list_id=price_list_id, idempotency_key=idempotency_key, traceparent=traceparent, body=body
@@ -666,29 +592,7 @@ def price_lists_router(impl: PriceListsApi) -> APIRouter:
         },
     )
     async def get_price_list_price(
-        *,
-        price_list_id: Annotated[
-            str,
-            Path(
-                alias="priceListId",
-                max_length=43,
-                pattern="^PL-[A-Z0-9-]{2,40}$",
-                description="Price list code.",
-            ),
-        ],
-        price_id: Annotated[
-            str,
-            Path(alias="priceId", max_length=14, pattern="^PRC-\\d{6,10}$", description="Price identifier."),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        *, price_list_id: PriceListIdPath, price_id: PriceIdPath, traceparent: TraceparentHeader = None
     ) -> Response:
         result = await impl.get_price_list_price(
             price_list_id=price_list_id, price_id=price_id, traceparent=traceparent
@@ -734,36 +638,10 @@ def price_lists_router(impl: PriceListsApi) -> APIRouter:
     async def update_price_list_price(
         *,
         body: Annotated[PricePatch, Body(media_type="application/merge-patch+json")],
-        price_list_id: Annotated[
-            str,
-            Path(
-                alias="priceListId",
-                max_length=43,
-                pattern="^PL-[A-Z0-9-]{2,40}$",
-                description="Price list code.",
-            ),
-        ],
-        price_id: Annotated[
-            str,
-            Path(alias="priceId", max_length=14, pattern="^PRC-\\d{6,10}$", description="Price identifier."),
-        ],
-        if_match: Annotated[
-            str,
-            Header(
-                alias="If-Match",
-                max_length=256,
-                description="ETag of the representation the client last read. The update is applied only if it still matches the current ETag; otherwise the server answers 412 Precondition Failed.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        price_list_id: PriceListIdPath,
+        price_id: PriceIdPath,
+        if_match: IfMatchHeader,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.update_price_list_price(
             price_list_id=price_list_id,
@@ -855,25 +733,9 @@ def customer_prices_router(impl: CustomerPricesApi) -> APIRouter:
                 description="Date to price on (e.g. requested delivery date); defaults to today.",
             ),
         ] = None,
-        limit: Annotated[
-            int, Query(ge=1, le=100, description="Maximum number of items to return in one page (1 to 100).")
-        ] = 25,
-        cursor: Annotated[
-            str | None,
-            Query(
-                max_length=512,
-                description="Opaque cursor from the `nextCursor` of the previous page. Omit it to start from the first page.",
-            ),
-        ] = None,
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        limit: LimitQuery = 25,
+        cursor: CursorQuery = None,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.list_customer_prices(
             customer_id=customer_id,
@@ -920,16 +782,8 @@ def quotes_router(impl: QuotesApi) -> APIRouter:
     )
     async def list_quotes(
         *,
-        limit: Annotated[
-            int, Query(ge=1, le=100, description="Maximum number of items to return in one page (1 to 100).")
-        ] = 25,
-        cursor: Annotated[
-            str | None,
-            Query(
-                max_length=512,
-                description="Opaque cursor from the `nextCursor` of the previous page. Omit it to start from the first page.",
-            ),
-        ] = None,
+        limit: LimitQuery = 25,
+        cursor: CursorQuery = None,
         status: Annotated[
             Literal["draft", "sent", "accepted", "expired"] | None,
             Query(description="Only quotes in this status."),
@@ -943,15 +797,7 @@ def quotes_router(impl: QuotesApi) -> APIRouter:
                 description="Only quotes of this customer.",
             ),
         ] = None,
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.list_quotes(
             limit=limit, cursor=cursor, status=status, customer_id=customer_id, traceparent=traceparent
@@ -993,25 +839,8 @@ def quotes_router(impl: QuotesApi) -> APIRouter:
     async def create_quote(
         *,
         body: Annotated[QuoteCreate, Body(media_type="application/json")],
-        idempotency_key: Annotated[
-            str,
-            Header(
-                alias="Idempotency-Key",
-                min_length=8,
-                max_length=128,
-                pattern="^[A-Za-z0-9_-]{8,128}$",
-                description="Client-generated key that makes the create idempotent. A retry with the same key and the same body within 24 hours returns the original result instead of creating a second resource; the same key with a different body answers 422.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        idempotency_key: IdempotencyKeyHeader,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.create_quote(idempotency_key=idempotency_key, traceparent=traceparent, body=body)
         return to_response(result, 201)
@@ -1044,24 +873,7 @@ def quotes_router(impl: QuotesApi) -> APIRouter:
             },
         },
     )
-    async def get_quote(
-        *,
-        quote_id: Annotated[
-            str,
-            Path(
-                alias="quoteId", max_length=15, pattern="^QUO-\\d{4}-\\d{6}$", description="Quote identifier."
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
-    ) -> Response:
+    async def get_quote(*, quote_id: QuoteIdPath, traceparent: TraceparentHeader = None) -> Response:
         result = await impl.get_quote(quote_id=quote_id, traceparent=traceparent)
         return to_response(result, 200)
 
@@ -1108,29 +920,9 @@ def quotes_router(impl: QuotesApi) -> APIRouter:
     async def update_quote(
         *,
         body: Annotated[QuotePatch, Body(media_type="application/merge-patch+json")],
-        quote_id: Annotated[
-            str,
-            Path(
-                alias="quoteId", max_length=15, pattern="^QUO-\\d{4}-\\d{6}$", description="Quote identifier."
-            ),
-        ],
-        if_match: Annotated[
-            str,
-            Header(
-                alias="If-Match",
-                max_length=256,
-                description="ETag of the representation the client last read. The update is applied only if it still matches the current ETag; otherwise the server answers 412 Precondition Failed.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        quote_id: QuoteIdPath,
+        if_match: IfMatchHeader,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.update_quote(
             quote_id=quote_id, if_match=if_match, traceparent=traceparent, body=body
@@ -1176,31 +968,9 @@ def quotes_router(impl: QuotesApi) -> APIRouter:
     async def send_quote(
         *,
         body: Annotated[QuoteSending, Body(media_type="application/json")],
-        quote_id: Annotated[
-            str,
-            Path(
-                alias="quoteId", max_length=15, pattern="^QUO-\\d{4}-\\d{6}$", description="Quote identifier."
-            ),
-        ],
-        idempotency_key: Annotated[
-            str,
-            Header(
-                alias="Idempotency-Key",
-                min_length=8,
-                max_length=128,
-                pattern="^[A-Za-z0-9_-]{8,128}$",
-                description="Client-generated key that makes the create idempotent. A retry with the same key and the same body within 24 hours returns the original result instead of creating a second resource; the same key with a different body answers 422.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        quote_id: QuoteIdPath,
+        idempotency_key: IdempotencyKeyHeader,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.send_quote(
             quote_id=quote_id, idempotency_key=idempotency_key, traceparent=traceparent, body=body
@@ -1246,31 +1016,9 @@ def quotes_router(impl: QuotesApi) -> APIRouter:
     async def accept_quote(
         *,
         body: Annotated[QuoteAcceptance, Body(media_type="application/json")],
-        quote_id: Annotated[
-            str,
-            Path(
-                alias="quoteId", max_length=15, pattern="^QUO-\\d{4}-\\d{6}$", description="Quote identifier."
-            ),
-        ],
-        idempotency_key: Annotated[
-            str,
-            Header(
-                alias="Idempotency-Key",
-                min_length=8,
-                max_length=128,
-                pattern="^[A-Za-z0-9_-]{8,128}$",
-                description="Client-generated key that makes the create idempotent. A retry with the same key and the same body within 24 hours returns the original result instead of creating a second resource; the same key with a different body answers 422.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        quote_id: QuoteIdPath,
+        idempotency_key: IdempotencyKeyHeader,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.accept_quote(
             quote_id=quote_id, idempotency_key=idempotency_key, traceparent=traceparent, body=body

@@ -38,6 +38,63 @@ __all__ = [
     "return_authorizations_router",
 ]
 
+# Parameters several operations share (one component of the contract each).
+LimitQuery = Annotated[
+    int, Query(ge=1, le=100, description="Maximum number of items to return in one page (1 to 100).")
+]
+CursorQuery = Annotated[
+    str | None,
+    Query(
+        max_length=512,
+        description="Opaque cursor from the `nextCursor` of the previous page. Omit it to start from the first page.",
+    ),
+]
+CustomerIdQuery = Annotated[
+    str | None,
+    Query(
+        alias="customerId",
+        max_length=64,
+        pattern="^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$",
+        description="Only documents of this customer.",
+    ),
+]
+TraceparentHeader = Annotated[
+    str | None,
+    Header(
+        alias="traceparent",
+        max_length=55,
+        pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
+        description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
+    ),
+]
+IdempotencyKeyHeader = Annotated[
+    str,
+    Header(
+        alias="Idempotency-Key",
+        min_length=8,
+        max_length=128,
+        pattern="^[A-Za-z0-9_-]{8,128}$",
+        description="Client-generated key that makes the create idempotent. A retry with the same key and the same body within 24 hours returns the original result instead of creating a second resource; the same key with a different body answers 422.",
+    ),
+]
+ReturnAuthorizationIdPath = Annotated[
+    str,
+    Path(
+        alias="returnAuthorizationId",
+        max_length=16,
+        pattern="^RMA-[0-9]{6,12}$",
+        description="Identifier of the return authorization (RMA number).",
+    ),
+]
+IfMatchHeader = Annotated[
+    str,
+    Header(
+        alias="If-Match",
+        max_length=256,
+        description="ETag of the representation the client last read. The update is applied only if it still matches the current ETag; otherwise the server answers 412 Precondition Failed.",
+    ),
+]
+
 
 class ReturnAuthorizationsApi(Protocol):
     """Handlers of the Return authorizations operations.
@@ -202,25 +259,9 @@ def return_authorizations_router(impl: ReturnAuthorizationsApi) -> APIRouter:
     )
     async def list_return_authorizations(
         *,
-        limit: Annotated[
-            int, Query(ge=1, le=100, description="Maximum number of items to return in one page (1 to 100).")
-        ] = 25,
-        cursor: Annotated[
-            str | None,
-            Query(
-                max_length=512,
-                description="Opaque cursor from the `nextCursor` of the previous page. Omit it to start from the first page.",
-            ),
-        ] = None,
-        customer_id: Annotated[
-            str | None,
-            Query(
-                alias="customerId",
-                max_length=64,
-                pattern="^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$",
-                description="Only documents of this customer.",
-            ),
-        ] = None,
+        limit: LimitQuery = 25,
+        cursor: CursorQuery = None,
+        customer_id: CustomerIdQuery = None,
         order_id: Annotated[
             str | None,
             Query(
@@ -234,15 +275,7 @@ def return_authorizations_router(impl: ReturnAuthorizationsApi) -> APIRouter:
             Literal["requested", "authorized", "received", "credited", "cancelled"] | None,
             Query(description="Only return authorizations in this status."),
         ] = None,
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.list_return_authorizations(
             limit=limit,
@@ -289,25 +322,8 @@ def return_authorizations_router(impl: ReturnAuthorizationsApi) -> APIRouter:
     async def create_return_authorization(
         *,
         body: Annotated[ReturnAuthorizationCreate, Body(media_type="application/json")],
-        idempotency_key: Annotated[
-            str,
-            Header(
-                alias="Idempotency-Key",
-                min_length=8,
-                max_length=128,
-                pattern="^[A-Za-z0-9_-]{8,128}$",
-                description="Client-generated key that makes the create idempotent. A retry with the same key and the same body within 24 hours returns the original result instead of creating a second resource; the same key with a different body answers 422.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        idempotency_key: IdempotencyKeyHeader,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.create_return_authorization(
             idempotency_key=idempotency_key, traceparent=traceparent, body=body
@@ -343,25 +359,7 @@ def return_authorizations_router(impl: ReturnAuthorizationsApi) -> APIRouter:
         },
     )
     async def get_return_authorization(
-        *,
-        return_authorization_id: Annotated[
-            str,
-            Path(
-                alias="returnAuthorizationId",
-                max_length=16,
-                pattern="^RMA-[0-9]{6,12}$",
-                description="Identifier of the return authorization (RMA number).",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        *, return_authorization_id: ReturnAuthorizationIdPath, traceparent: TraceparentHeader = None
     ) -> Response:
         result = await impl.get_return_authorization(
             return_authorization_id=return_authorization_id, traceparent=traceparent
@@ -411,32 +409,9 @@ def return_authorizations_router(impl: ReturnAuthorizationsApi) -> APIRouter:
     async def update_return_authorization(
         *,
         body: Annotated[ReturnAuthorizationPatch, Body(media_type="application/merge-patch+json")],
-        return_authorization_id: Annotated[
-            str,
-            Path(
-                alias="returnAuthorizationId",
-                max_length=16,
-                pattern="^RMA-[0-9]{6,12}$",
-                description="Identifier of the return authorization (RMA number).",
-            ),
-        ],
-        if_match: Annotated[
-            str,
-            Header(
-                alias="If-Match",
-                max_length=256,
-                description="ETag of the representation the client last read. The update is applied only if it still matches the current ETag; otherwise the server answers 412 Precondition Failed.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        return_authorization_id: ReturnAuthorizationIdPath,
+        if_match: IfMatchHeader,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.update_return_authorization(
             return_authorization_id=return_authorization_id,
@@ -489,32 +464,9 @@ def return_authorizations_router(impl: ReturnAuthorizationsApi) -> APIRouter:
     async def authorize_return_authorization(
         *,
         body: Annotated[ReturnAuthorizationApproval, Body(media_type="application/json")],
-        return_authorization_id: Annotated[
-            str,
-            Path(
-                alias="returnAuthorizationId",
-                max_length=16,
-                pattern="^RMA-[0-9]{6,12}$",
-                description="Identifier of the return authorization (RMA number).",
-            ),
-        ],
-        if_match: Annotated[
-            str,
-            Header(
-                alias="If-Match",
-                max_length=256,
-                description="ETag of the representation the client last read. The update is applied only if it still matches the current ETag; otherwise the server answers 412 Precondition Failed.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        return_authorization_id: ReturnAuthorizationIdPath,
+        if_match: IfMatchHeader,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.authorize_return_authorization(
             return_authorization_id=return_authorization_id,
@@ -567,32 +519,9 @@ def return_authorizations_router(impl: ReturnAuthorizationsApi) -> APIRouter:
     async def receive_return_authorization(
         *,
         body: Annotated[ReturnReceipt, Body(media_type="application/json")],
-        return_authorization_id: Annotated[
-            str,
-            Path(
-                alias="returnAuthorizationId",
-                max_length=16,
-                pattern="^RMA-[0-9]{6,12}$",
-                description="Identifier of the return authorization (RMA number).",
-            ),
-        ],
-        if_match: Annotated[
-            str,
-            Header(
-                alias="If-Match",
-                max_length=256,
-                description="ETag of the representation the client last read. The update is applied only if it still matches the current ETag; otherwise the server answers 412 Precondition Failed.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        return_authorization_id: ReturnAuthorizationIdPath,
+        if_match: IfMatchHeader,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.receive_return_authorization(
             return_authorization_id=return_authorization_id,
@@ -641,32 +570,9 @@ def return_authorizations_router(impl: ReturnAuthorizationsApi) -> APIRouter:
     async def cancel_return_authorization(
         *,
         body: Annotated[ReturnCancellation, Body(media_type="application/json")],
-        return_authorization_id: Annotated[
-            str,
-            Path(
-                alias="returnAuthorizationId",
-                max_length=16,
-                pattern="^RMA-[0-9]{6,12}$",
-                description="Identifier of the return authorization (RMA number).",
-            ),
-        ],
-        if_match: Annotated[
-            str,
-            Header(
-                alias="If-Match",
-                max_length=256,
-                description="ETag of the representation the client last read. The update is applied only if it still matches the current ETag; otherwise the server answers 412 Precondition Failed.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        return_authorization_id: ReturnAuthorizationIdPath,
+        if_match: IfMatchHeader,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.cancel_return_authorization(
             return_authorization_id=return_authorization_id,
@@ -709,25 +615,9 @@ def credit_memos_router(impl: CreditMemosApi) -> APIRouter:
     )
     async def list_credit_memos(
         *,
-        limit: Annotated[
-            int, Query(ge=1, le=100, description="Maximum number of items to return in one page (1 to 100).")
-        ] = 25,
-        cursor: Annotated[
-            str | None,
-            Query(
-                max_length=512,
-                description="Opaque cursor from the `nextCursor` of the previous page. Omit it to start from the first page.",
-            ),
-        ] = None,
-        customer_id: Annotated[
-            str | None,
-            Query(
-                alias="customerId",
-                max_length=64,
-                pattern="^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$",
-                description="Only documents of this customer.",
-            ),
-        ] = None,
+        limit: LimitQuery = 25,
+        cursor: CursorQuery = None,
+        customer_id: CustomerIdQuery = None,
         return_authorization_id: Annotated[
             str | None,
             Query(
@@ -746,15 +636,7 @@ def credit_memos_router(impl: CreditMemosApi) -> APIRouter:
                 description="Only credit memos against this invoice.",
             ),
         ] = None,
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.list_credit_memos(
             limit=limit,
@@ -805,25 +687,8 @@ def credit_memos_router(impl: CreditMemosApi) -> APIRouter:
     async def create_credit_memo(
         *,
         body: Annotated[CreditMemoCreate, Body(media_type="application/json")],
-        idempotency_key: Annotated[
-            str,
-            Header(
-                alias="Idempotency-Key",
-                min_length=8,
-                max_length=128,
-                pattern="^[A-Za-z0-9_-]{8,128}$",
-                description="Client-generated key that makes the create idempotent. A retry with the same key and the same body within 24 hours returns the original result instead of creating a second resource; the same key with a different body answers 422.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        idempotency_key: IdempotencyKeyHeader,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.create_credit_memo(
             idempotency_key=idempotency_key, traceparent=traceparent, body=body
@@ -869,15 +734,7 @@ def credit_memos_router(impl: CreditMemosApi) -> APIRouter:
                 description="Identifier of the credit memo.",
             ),
         ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.get_credit_memo(credit_memo_id=credit_memo_id, traceparent=traceparent)
         return to_response(result, 200)

@@ -37,6 +37,54 @@ __all__ = [
     "shipments_router",
 ]
 
+# Parameters several operations share (one component of the contract each).
+LimitQuery = Annotated[
+    int, Query(ge=1, le=100, description="Maximum number of items to return in one page (1 to 100).")
+]
+CursorQuery = Annotated[
+    str | None,
+    Query(
+        max_length=512,
+        description="Opaque cursor from the `nextCursor` of the previous page. Omit it to start from the first page.",
+    ),
+]
+TraceparentHeader = Annotated[
+    str | None,
+    Header(
+        alias="traceparent",
+        max_length=55,
+        pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
+        description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
+    ),
+]
+IdempotencyKeyHeader = Annotated[
+    str,
+    Header(
+        alias="Idempotency-Key",
+        min_length=8,
+        max_length=128,
+        pattern="^[A-Za-z0-9_-]{8,128}$",
+        description="Client-generated key that makes the create idempotent. A retry with the same key and the same body within 24 hours returns the original result instead of creating a second resource; the same key with a different body answers 422.",
+    ),
+]
+ShipmentIdPath = Annotated[
+    str,
+    Path(
+        alias="shipmentId",
+        max_length=16,
+        pattern="^SHP-[0-9]{6,12}$",
+        description="Identifier of the shipment.",
+    ),
+]
+IfMatchHeader = Annotated[
+    str,
+    Header(
+        alias="If-Match",
+        max_length=256,
+        description="ETag of the representation the client last read. The update is applied only if it still matches the current ETag; otherwise the server answers 412 Precondition Failed.",
+    ),
+]
+
 
 class ShipmentsApi(Protocol):
     """Handlers of the Shipments operations.
@@ -174,16 +222,8 @@ def shipments_router(impl: ShipmentsApi) -> APIRouter:
     )
     async def list_shipments(
         *,
-        limit: Annotated[
-            int, Query(ge=1, le=100, description="Maximum number of items to return in one page (1 to 100).")
-        ] = 25,
-        cursor: Annotated[
-            str | None,
-            Query(
-                max_length=512,
-                description="Opaque cursor from the `nextCursor` of the previous page. Omit it to start from the first page.",
-            ),
-        ] = None,
+        limit: LimitQuery = 25,
+        cursor: CursorQuery = None,
         order_id: Annotated[
             str | None,
             Query(
@@ -215,15 +255,7 @@ def shipments_router(impl: ShipmentsApi) -> APIRouter:
                 description="Only the shipment with this carrier tracking (or PRO) number.",
             ),
         ] = None,
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.list_shipments(
             limit=limit,
@@ -271,25 +303,8 @@ def shipments_router(impl: ShipmentsApi) -> APIRouter:
     async def create_shipment(
         *,
         body: Annotated[ShipmentCreate, Body(media_type="application/json")],
-        idempotency_key: Annotated[
-            str,
-            Header(
-                alias="Idempotency-Key",
-                min_length=8,
-                max_length=128,
-                pattern="^[A-Za-z0-9_-]{8,128}$",
-                description="Client-generated key that makes the create idempotent. A retry with the same key and the same body within 24 hours returns the original result instead of creating a second resource; the same key with a different body answers 422.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        idempotency_key: IdempotencyKeyHeader,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.create_shipment(
             idempotency_key=idempotency_key, traceparent=traceparent, body=body
@@ -324,27 +339,7 @@ def shipments_router(impl: ShipmentsApi) -> APIRouter:
             },
         },
     )
-    async def get_shipment(
-        *,
-        shipment_id: Annotated[
-            str,
-            Path(
-                alias="shipmentId",
-                max_length=16,
-                pattern="^SHP-[0-9]{6,12}$",
-                description="Identifier of the shipment.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
-    ) -> Response:
+    async def get_shipment(*, shipment_id: ShipmentIdPath, traceparent: TraceparentHeader = None) -> Response:
         result = await impl.get_shipment(shipment_id=shipment_id, traceparent=traceparent)
         return to_response(result, 200)
 
@@ -391,32 +386,9 @@ def shipments_router(impl: ShipmentsApi) -> APIRouter:
     async def update_shipment(
         *,
         body: Annotated[ShipmentPatch, Body(media_type="application/merge-patch+json")],
-        shipment_id: Annotated[
-            str,
-            Path(
-                alias="shipmentId",
-                max_length=16,
-                pattern="^SHP-[0-9]{6,12}$",
-                description="Identifier of the shipment.",
-            ),
-        ],
-        if_match: Annotated[
-            str,
-            Header(
-                alias="If-Match",
-                max_length=256,
-                description="ETag of the representation the client last read. The update is applied only if it still matches the current ETag; otherwise the server answers 412 Precondition Failed.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        shipment_id: ShipmentIdPath,
+        if_match: IfMatchHeader,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.update_shipment(
             shipment_id=shipment_id, if_match=if_match, traceparent=traceparent, body=body
@@ -458,24 +430,8 @@ def shipments_router(impl: ShipmentsApi) -> APIRouter:
     async def dispatch_shipment(
         *,
         body: Annotated[ShipmentDispatch, Body(media_type="application/json")],
-        shipment_id: Annotated[
-            str,
-            Path(
-                alias="shipmentId",
-                max_length=16,
-                pattern="^SHP-[0-9]{6,12}$",
-                description="Identifier of the shipment.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        shipment_id: ShipmentIdPath,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.dispatch_shipment(shipment_id=shipment_id, traceparent=traceparent, body=body)
         return to_response(result, 200)
@@ -519,32 +475,9 @@ def shipments_router(impl: ShipmentsApi) -> APIRouter:
     async def cancel_shipment(
         *,
         body: Annotated[ShipmentCancel, Body(media_type="application/json")],
-        shipment_id: Annotated[
-            str,
-            Path(
-                alias="shipmentId",
-                max_length=16,
-                pattern="^SHP-[0-9]{6,12}$",
-                description="Identifier of the shipment.",
-            ),
-        ],
-        if_match: Annotated[
-            str,
-            Header(
-                alias="If-Match",
-                max_length=256,
-                description="ETag of the representation the client last read. The update is applied only if it still matches the current ETag; otherwise the server answers 412 Precondition Failed.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        shipment_id: ShipmentIdPath,
+        if_match: IfMatchHeader,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.cancel_shipment(
             shipment_id=shipment_id, if_match=if_match, traceparent=traceparent, body=body
@@ -588,34 +521,10 @@ def shipment_milestones_router(impl: ShipmentMilestonesApi) -> APIRouter:
     )
     async def list_shipment_milestones(
         *,
-        shipment_id: Annotated[
-            str,
-            Path(
-                alias="shipmentId",
-                max_length=16,
-                pattern="^SHP-[0-9]{6,12}$",
-                description="Identifier of the shipment.",
-            ),
-        ],
-        limit: Annotated[
-            int, Query(ge=1, le=100, description="Maximum number of items to return in one page (1 to 100).")
-        ] = 25,
-        cursor: Annotated[
-            str | None,
-            Query(
-                max_length=512,
-                description="Opaque cursor from the `nextCursor` of the previous page. Omit it to start from the first page.",
-            ),
-        ] = None,
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        shipment_id: ShipmentIdPath,
+        limit: LimitQuery = 25,
+        cursor: CursorQuery = None,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.list_shipment_milestones(
             shipment_id=shipment_id, limit=limit, cursor=cursor, traceparent=traceparent
@@ -661,34 +570,9 @@ def shipment_milestones_router(impl: ShipmentMilestonesApi) -> APIRouter:
     async def record_shipment_milestone(
         *,
         body: Annotated[ShipmentMilestoneCreate, Body(media_type="application/json")],
-        shipment_id: Annotated[
-            str,
-            Path(
-                alias="shipmentId",
-                max_length=16,
-                pattern="^SHP-[0-9]{6,12}$",
-                description="Identifier of the shipment.",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str,
-            Header(
-                alias="Idempotency-Key",
-                min_length=8,
-                max_length=128,
-                pattern="^[A-Za-z0-9_-]{8,128}$",
-                description="Client-generated key that makes the create idempotent. A retry with the same key and the same body within 24 hours returns the original result instead of creating a second resource; the same key with a different body answers 422.",
-            ),
-        ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        shipment_id: ShipmentIdPath,
+        idempotency_key: IdempotencyKeyHeader,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.record_shipment_milestone(
             shipment_id=shipment_id, idempotency_key=idempotency_key, traceparent=traceparent, body=body
@@ -725,15 +609,7 @@ def shipment_milestones_router(impl: ShipmentMilestonesApi) -> APIRouter:
     )
     async def get_shipment_milestone(
         *,
-        shipment_id: Annotated[
-            str,
-            Path(
-                alias="shipmentId",
-                max_length=16,
-                pattern="^SHP-[0-9]{6,12}$",
-                description="Identifier of the shipment.",
-            ),
-        ],
+        shipment_id: ShipmentIdPath,
         milestone_id: Annotated[
             str,
             Path(
@@ -743,15 +619,7 @@ def shipment_milestones_router(impl: ShipmentMilestonesApi) -> APIRouter:
                 description="Identifier of the milestone.",
             ),
         ],
-        traceparent: Annotated[
-            str | None,
-            Header(
-                alias="traceparent",
-                max_length=55,
-                pattern="^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                description="W3C Trace Context `traceparent` header. Propagated to downstream calls and to the `traceparent` attribute of every event emitted while handling the request.",
-            ),
-        ] = None,
+        traceparent: TraceparentHeader = None,
     ) -> Response:
         result = await impl.get_shipment_milestone(
             shipment_id=shipment_id, milestone_id=milestone_id, traceparent=traceparent

@@ -21,6 +21,9 @@ from .models import CreateWidgetRequest, Widget, WidgetList
 
 __all__ = ["AdminApi", "WidgetsApi", "admin_router", "create_app", "widgets_router"]
 
+# Parameters several operations share (one component of the contract each).
+WidgetIdPath = Annotated[str, Path(alias="widgetId", pattern="^WID-\\d{4}$")]
+
 
 class WidgetsApi(Protocol):
     """Handlers of the Widgets operations.
@@ -99,9 +102,7 @@ def widgets_router(impl: WidgetsApi) -> APIRouter:
         response_model=Widget,
         responses={404: {"model": Problem, "description": "Not found."}},
     )
-    async def get_widget(
-        *, widget_id: Annotated[str, Path(alias="widgetId", pattern="^WID-\\d{4}$")]
-    ) -> Response:
+    async def get_widget(*, widget_id: WidgetIdPath) -> Response:
         result = await impl.get_widget(widget_id=widget_id)
         return to_response(result, 200)
 
@@ -115,9 +116,7 @@ def admin_router(impl: AdminApi) -> APIRouter:
     @router.delete(
         "/v1/widgets/{widgetId}", operation_id="deleteWidget", summary="Delete a widget", status_code=204
     )
-    async def delete_widget(
-        *, widget_id: Annotated[str, Path(alias="widgetId", pattern="^WID-\\d{4}$")]
-    ) -> Response:
+    async def delete_widget(*, widget_id: WidgetIdPath) -> Response:
         result = await impl.delete_widget(widget_id=widget_id)
         return to_response(result, 204)
 
