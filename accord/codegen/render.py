@@ -22,6 +22,7 @@ from accord.codegen.ir import (
     OperationDef,
     Param,
     Project,
+    Reply,
     SourceRef,
     TypeRef,
 )
@@ -174,9 +175,11 @@ def render_service(domain: DomainDef) -> str:
     imports = _Imports(domain.package)
     fastapi_names = {"APIRouter", "FastAPI"}
     typing_names = {"Protocol"}
-    aliases = _shared_parameters(
-        [op for tag in service.tags for op in tag.operations], fastapi_names, typing_names
-    )
+    operations = [op for tag in service.tags for op in tag.operations]
+    aliases = _shared_parameters(operations, fastapi_names, typing_names)
+    shared = _shared_replies(operations, imports)
+    if shared:
+        typing_names.add("Any")
     blocks: list[str] = []
     for tag in service.tags:
         blocks.append(
@@ -193,6 +196,7 @@ def render_service(domain: DomainDef) -> str:
                 fastapi_names,
                 typing_names,
                 aliases,
+                shared,
             )
         )
     blocks.append(_create_app(domain, service.title, service.version, service.description))
@@ -223,6 +227,12 @@ def render_service(domain: DomainDef) -> str:
         lines += [
             "# Parameters several operations share (one component of the contract each).",
             *(f"{name} = {annotation}" for annotation, name in aliases.items()),
+            "",
+        ]
+    if shared:
+        lines += [
+            "# Responses several operations document alike.",
+            *(f"{name}: dict[str, Any] = {entry}" for entry, name in shared.items()),
             "",
         ]
     return "\n".join(lines) + "\n\n" + "\n\n\n".join(blocks) + "\n"
@@ -288,6 +298,7 @@ def _router(
     fastapi_names: set[str],
     typing_names: set[str],
     aliases: dict[str, str],
+    shared: dict[str, str],
 ) -> str:
     lines = [
         f"def {function_name}(impl: {class_name}) -> APIRouter:",
@@ -296,7 +307,7 @@ def _router(
     ]
     for op in operations:
         lines.append("")
-        lines.append(_indent(_route(op, imports, fastapi_names, typing_names, aliases), 1))
+        lines.append(_indent(_route(op, imports, fastapi_names, typing_names, aliases, shared), 1))
     lines.append("")
     lines.append(_indent("return router", 1))
     return "\n".join(lines)
@@ -345,12 +356,46 @@ def _shared_parameters(
     return names
 
 
+def _reply_entry(reply: Reply, imports: _Imports) -> str:
+    """``{"model": ..., "description": ...}`` of one documented response of a route."""
+    entry = [f'"description": {_str(reply.description)}']
+    if reply.model is not None:
+        entry.insert(0, f'"model": {imports.use(reply.model)}')
+    return f"{{{', '.join(entry)}}}"
+
+
+def _shared_replies(operations: list[OperationDef], imports: _Imports) -> dict[str, str]:
+    """Module-level names for the documented responses two or more routes repeat word for word
+    (entry -> name), the shared problem responses of the contract above all."""
+    counts: dict[str, int] = {}
+    statuses: dict[str, str] = {}
+    for op in operations:
+        for reply in op.replies:
+            if reply.status != str(op.default_status):
+                entry = _reply_entry(reply, imports)
+                counts[entry] = counts.get(entry, 0) + 1
+                statuses.setdefault(entry, reply.status)
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for entry, count in counts.items():
+        if count < 2:
+            continue
+        base = "RESPONSE_" + "".join(c if c.isalnum() else "_" for c in statuses[entry]).upper()
+        name, suffix = base, 2
+        while name in taken:
+            name, suffix = f"{base}_{suffix}", suffix + 1
+        taken.add(name)
+        names[entry] = name
+    return names
+
+
 def _route(
     op: OperationDef,
     imports: _Imports,
     fastapi_names: set[str],
     typing_names: set[str],
     aliases: dict[str, str],
+    shared: dict[str, str],
 ) -> str:
     kwargs = [_str(op.path), f"operation_id={_str(op.operation_id)}"]
     if op.summary:
@@ -368,10 +413,8 @@ def _route(
         if reply.status == str(op.default_status):
             continue
         key = reply.status if reply.status.isdigit() else _str(reply.status)
-        entry = [f'"description": {_str(reply.description)}']
-        if reply.model is not None:
-            entry.insert(0, f'"model": {imports.use(reply.model)}')
-        responses.append(f"{key}: {{{', '.join(entry)}}}")
+        entry = _reply_entry(reply, imports)
+        responses.append(f"{key}: {shared.get(entry, entry)}")
     if responses:
         kwargs.append(f"responses={{{', '.join(responses)}}}")
     decorator = f"@router.{op.method}({', '.join(kwargs)})"

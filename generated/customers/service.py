@@ -10,7 +10,7 @@ Implement each handler Protocol in your own modules and pass the implementations
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Protocol
+from typing import Annotated, Any, Literal, Protocol
 
 from fastapi import APIRouter, Body, FastAPI, Header, Path, Query
 from fastapi.responses import Response
@@ -87,6 +87,38 @@ IfMatchHeader = Annotated[
 ContactIdPath = Annotated[
     str, Path(alias="contactId", max_length=14, pattern="^CON-\\d{5,10}$", description="Contact identifier.")
 ]
+
+# Responses several operations document alike.
+RESPONSE_400: dict[str, Any] = {
+    "model": Problem,
+    "description": "The request is malformed or does not conform to the schema.",
+}
+RESPONSE_401: dict[str, Any] = {"model": Problem, "description": "Authentication is missing or invalid."}
+RESPONSE_403: dict[str, Any] = {
+    "model": Problem,
+    "description": "The caller is authenticated but lacks the required scope or entitlement.",
+}
+RESPONSE_429: dict[str, Any] = {"model": Problem, "description": "The caller exceeded its rate limit."}
+RESPONSE_503: dict[str, Any] = {
+    "model": Problem,
+    "description": "The service or its system of record is temporarily unavailable.",
+}
+RESPONSE_409: dict[str, Any] = {
+    "model": Problem,
+    "description": "The request conflicts with the current state of the resource.",
+}
+RESPONSE_422: dict[str, Any] = {
+    "model": Problem,
+    "description": "The request is well-formed but violates a business rule.",
+}
+RESPONSE_404: dict[str, Any] = {
+    "model": Problem,
+    "description": "The resource does not exist or is not visible to the caller.",
+}
+RESPONSE_412: dict[str, Any] = {
+    "model": Problem,
+    "description": "The `If-Match` ETag does not match the current representation.",
+}
 
 
 class CustomersApi(Protocol):
@@ -250,20 +282,11 @@ def customers_router(impl: CustomersApi) -> APIRouter:
         status_code=200,
         response_model=CustomerList,
         responses={
-            400: {
-                "model": Problem,
-                "description": "The request is malformed or does not conform to the schema.",
-            },
-            401: {"model": Problem, "description": "Authentication is missing or invalid."},
-            403: {
-                "model": Problem,
-                "description": "The caller is authenticated but lacks the required scope or entitlement.",
-            },
-            429: {"model": Problem, "description": "The caller exceeded its rate limit."},
-            503: {
-                "model": Problem,
-                "description": "The service or its system of record is temporarily unavailable.",
-            },
+            400: RESPONSE_400,
+            401: RESPONSE_401,
+            403: RESPONSE_403,
+            429: RESPONSE_429,
+            503: RESPONSE_503,
         },
     )
     async def list_customers(
@@ -306,28 +329,13 @@ def customers_router(impl: CustomersApi) -> APIRouter:
         status_code=201,
         response_model=Customer,
         responses={
-            400: {
-                "model": Problem,
-                "description": "The request is malformed or does not conform to the schema.",
-            },
-            401: {"model": Problem, "description": "Authentication is missing or invalid."},
-            403: {
-                "model": Problem,
-                "description": "The caller is authenticated but lacks the required scope or entitlement.",
-            },
-            409: {
-                "model": Problem,
-                "description": "The request conflicts with the current state of the resource.",
-            },
-            422: {
-                "model": Problem,
-                "description": "The request is well-formed but violates a business rule.",
-            },
-            429: {"model": Problem, "description": "The caller exceeded its rate limit."},
-            503: {
-                "model": Problem,
-                "description": "The service or its system of record is temporarily unavailable.",
-            },
+            400: RESPONSE_400,
+            401: RESPONSE_401,
+            403: RESPONSE_403,
+            409: RESPONSE_409,
+            422: RESPONSE_422,
+            429: RESPONSE_429,
+            503: RESPONSE_503,
         },
     )
     async def create_customer(
@@ -349,24 +357,12 @@ def customers_router(impl: CustomersApi) -> APIRouter:
         status_code=200,
         response_model=Customer,
         responses={
-            400: {
-                "model": Problem,
-                "description": "The request is malformed or does not conform to the schema.",
-            },
-            401: {"model": Problem, "description": "Authentication is missing or invalid."},
-            403: {
-                "model": Problem,
-                "description": "The caller is authenticated but lacks the required scope or entitlement.",
-            },
-            404: {
-                "model": Problem,
-                "description": "The resource does not exist or is not visible to the caller.",
-            },
-            429: {"model": Problem, "description": "The caller exceeded its rate limit."},
-            503: {
-                "model": Problem,
-                "description": "The service or its system of record is temporarily unavailable.",
-            },
+            400: RESPONSE_400,
+            401: RESPONSE_401,
+            403: RESPONSE_403,
+            404: RESPONSE_404,
+            429: RESPONSE_429,
+            503: RESPONSE_503,
         },
     )
     async def get_customer(*, customer_id: CustomerIdPath, traceparent: TraceparentHeader = None) -> Response:
@@ -381,36 +377,15 @@ def customers_router(impl: CustomersApi) -> APIRouter:
         status_code=200,
         response_model=Customer,
         responses={
-            400: {
-                "model": Problem,
-                "description": "The request is malformed or does not conform to the schema.",
-            },
-            401: {"model": Problem, "description": "Authentication is missing or invalid."},
-            403: {
-                "model": Problem,
-                "description": "The caller is authenticated but lacks the required scope or entitlement.",
-            },
-            404: {
-                "model": Problem,
-                "description": "The resource does not exist or is not visible to the caller.",
-            },
-            409: {
-                "model": Problem,
-                "description": "The request conflicts with the current state of the resource.",
-            },
-            412: {
-                "model": Problem,
-                "description": "The `If-Match` ETag does not match the current representation.",
-            },
-            422: {
-                "model": Problem,
-                "description": "The request is well-formed but violates a business rule.",
-            },
-            429: {"model": Problem, "description": "The caller exceeded its rate limit."},
-            503: {
-                "model": Problem,
-                "description": "The service or its system of record is temporarily unavailable.",
-            },
+            400: RESPONSE_400,
+            401: RESPONSE_401,
+            403: RESPONSE_403,
+            404: RESPONSE_404,
+            409: RESPONSE_409,
+            412: RESPONSE_412,
+            422: RESPONSE_422,
+            429: RESPONSE_429,
+            503: RESPONSE_503,
         },
     )
     async def update_customer(
@@ -440,32 +415,14 @@ def credit_router(impl: CreditApi) -> APIRouter:
         status_code=200,
         response_model=Customer,
         responses={
-            400: {
-                "model": Problem,
-                "description": "The request is malformed or does not conform to the schema.",
-            },
-            401: {"model": Problem, "description": "Authentication is missing or invalid."},
-            403: {
-                "model": Problem,
-                "description": "The caller is authenticated but lacks the required scope or entitlement.",
-            },
-            404: {
-                "model": Problem,
-                "description": "The resource does not exist or is not visible to the caller.",
-            },
-            409: {
-                "model": Problem,
-                "description": "The request conflicts with the current state of the resource.",
-            },
-            422: {
-                "model": Problem,
-                "description": "The request is well-formed but violates a business rule.",
-            },
-            429: {"model": Problem, "description": "The caller exceeded its rate limit."},
-            503: {
-                "model": Problem,
-                "description": "The service or its system of record is temporarily unavailable.",
-            },
+            400: RESPONSE_400,
+            401: RESPONSE_401,
+            403: RESPONSE_403,
+            404: RESPONSE_404,
+            409: RESPONSE_409,
+            422: RESPONSE_422,
+            429: RESPONSE_429,
+            503: RESPONSE_503,
         },
     )
     async def place_customer_credit_hold(
@@ -488,32 +445,14 @@ def credit_router(impl: CreditApi) -> APIRouter:
         status_code=200,
         response_model=Customer,
         responses={
-            400: {
-                "model": Problem,
-                "description": "The request is malformed or does not conform to the schema.",
-            },
-            401: {"model": Problem, "description": "Authentication is missing or invalid."},
-            403: {
-                "model": Problem,
-                "description": "The caller is authenticated but lacks the required scope or entitlement.",
-            },
-            404: {
-                "model": Problem,
-                "description": "The resource does not exist or is not visible to the caller.",
-            },
-            409: {
-                "model": Problem,
-                "description": "The request conflicts with the current state of the resource.",
-            },
-            422: {
-                "model": Problem,
-                "description": "The request is well-formed but violates a business rule.",
-            },
-            429: {"model": Problem, "description": "The caller exceeded its rate limit."},
-            503: {
-                "model": Problem,
-                "description": "The service or its system of record is temporarily unavailable.",
-            },
+            400: RESPONSE_400,
+            401: RESPONSE_401,
+            403: RESPONSE_403,
+            404: RESPONSE_404,
+            409: RESPONSE_409,
+            422: RESPONSE_422,
+            429: RESPONSE_429,
+            503: RESPONSE_503,
         },
     )
     async def release_customer_credit_hold(
@@ -536,28 +475,13 @@ def credit_router(impl: CreditApi) -> APIRouter:
         status_code=201,
         response_model=CreditCheck,
         responses={
-            400: {
-                "model": Problem,
-                "description": "The request is malformed or does not conform to the schema.",
-            },
-            401: {"model": Problem, "description": "Authentication is missing or invalid."},
-            403: {
-                "model": Problem,
-                "description": "The caller is authenticated but lacks the required scope or entitlement.",
-            },
-            404: {
-                "model": Problem,
-                "description": "The resource does not exist or is not visible to the caller.",
-            },
-            422: {
-                "model": Problem,
-                "description": "The request is well-formed but violates a business rule.",
-            },
-            429: {"model": Problem, "description": "The caller exceeded its rate limit."},
-            503: {
-                "model": Problem,
-                "description": "The service or its system of record is temporarily unavailable.",
-            },
+            400: RESPONSE_400,
+            401: RESPONSE_401,
+            403: RESPONSE_403,
+            404: RESPONSE_404,
+            422: RESPONSE_422,
+            429: RESPONSE_429,
+            503: RESPONSE_503,
         },
     )
     async def create_credit_check(
@@ -579,24 +503,12 @@ def credit_router(impl: CreditApi) -> APIRouter:
         status_code=200,
         response_model=CreditCheck,
         responses={
-            400: {
-                "model": Problem,
-                "description": "The request is malformed or does not conform to the schema.",
-            },
-            401: {"model": Problem, "description": "Authentication is missing or invalid."},
-            403: {
-                "model": Problem,
-                "description": "The caller is authenticated but lacks the required scope or entitlement.",
-            },
-            404: {
-                "model": Problem,
-                "description": "The resource does not exist or is not visible to the caller.",
-            },
-            429: {"model": Problem, "description": "The caller exceeded its rate limit."},
-            503: {
-                "model": Problem,
-                "description": "The service or its system of record is temporarily unavailable.",
-            },
+            400: RESPONSE_400,
+            401: RESPONSE_401,
+            403: RESPONSE_403,
+            404: RESPONSE_404,
+            429: RESPONSE_429,
+            503: RESPONSE_503,
         },
     )
     async def get_credit_check(
@@ -630,24 +542,12 @@ def contacts_router(impl: ContactsApi) -> APIRouter:
         status_code=200,
         response_model=ContactList,
         responses={
-            400: {
-                "model": Problem,
-                "description": "The request is malformed or does not conform to the schema.",
-            },
-            401: {"model": Problem, "description": "Authentication is missing or invalid."},
-            403: {
-                "model": Problem,
-                "description": "The caller is authenticated but lacks the required scope or entitlement.",
-            },
-            404: {
-                "model": Problem,
-                "description": "The resource does not exist or is not visible to the caller.",
-            },
-            429: {"model": Problem, "description": "The caller exceeded its rate limit."},
-            503: {
-                "model": Problem,
-                "description": "The service or its system of record is temporarily unavailable.",
-            },
+            400: RESPONSE_400,
+            401: RESPONSE_401,
+            403: RESPONSE_403,
+            404: RESPONSE_404,
+            429: RESPONSE_429,
+            503: RESPONSE_503,
         },
     )
     async def list_customer_contacts(
@@ -674,32 +574,14 @@ def contacts_router(impl: ContactsApi) -> APIRouter:
         status_code=201,
         response_model=Contact,
         responses={
-            400: {
-                "model": Problem,
-                "description": "The request is malformed or does not conform to the schema.",
-            },
-            401: {"model": Problem, "description": "Authentication is missing or invalid."},
-            403: {
-                "model": Problem,
-                "description": "The caller is authenticated but lacks the required scope or entitlement.",
-            },
-            404: {
-                "model": Problem,
-                "description": "The resource does not exist or is not visible to the caller.",
-            },
-            409: {
-                "model": Problem,
-                "description": "The request conflicts with the current state of the resource.",
-            },
-            422: {
-                "model": Problem,
-                "description": "The request is well-formed but violates a business rule.",
-            },
-            429: {"model": Problem, "description": "The caller exceeded its rate limit."},
-            503: {
-                "model": Problem,
-                "description": "The service or its system of record is temporarily unavailable.",
-            },
+            400: RESPONSE_400,
+            401: RESPONSE_401,
+            403: RESPONSE_403,
+            404: RESPONSE_404,
+            409: RESPONSE_409,
+            422: RESPONSE_422,
+            429: RESPONSE_429,
+            503: RESPONSE_503,
         },
     )
     async def create_customer_contact(
@@ -722,24 +604,12 @@ def contacts_router(impl: ContactsApi) -> APIRouter:
         status_code=200,
         response_model=Contact,
         responses={
-            400: {
-                "model": Problem,
-                "description": "The request is malformed or does not conform to the schema.",
-            },
-            401: {"model": Problem, "description": "Authentication is missing or invalid."},
-            403: {
-                "model": Problem,
-                "description": "The caller is authenticated but lacks the required scope or entitlement.",
-            },
-            404: {
-                "model": Problem,
-                "description": "The resource does not exist or is not visible to the caller.",
-            },
-            429: {"model": Problem, "description": "The caller exceeded its rate limit."},
-            503: {
-                "model": Problem,
-                "description": "The service or its system of record is temporarily unavailable.",
-            },
+            400: RESPONSE_400,
+            401: RESPONSE_401,
+            403: RESPONSE_403,
+            404: RESPONSE_404,
+            429: RESPONSE_429,
+            503: RESPONSE_503,
         },
     )
     async def get_customer_contact(
@@ -757,32 +627,14 @@ def contacts_router(impl: ContactsApi) -> APIRouter:
         description="Removes a contact from the account. The primary contact cannot be removed (409) until another contact is made primary. Requires `If-Match`. Emits `customer.updated`.",
         status_code=204,
         responses={
-            400: {
-                "model": Problem,
-                "description": "The request is malformed or does not conform to the schema.",
-            },
-            401: {"model": Problem, "description": "Authentication is missing or invalid."},
-            403: {
-                "model": Problem,
-                "description": "The caller is authenticated but lacks the required scope or entitlement.",
-            },
-            404: {
-                "model": Problem,
-                "description": "The resource does not exist or is not visible to the caller.",
-            },
-            409: {
-                "model": Problem,
-                "description": "The request conflicts with the current state of the resource.",
-            },
-            412: {
-                "model": Problem,
-                "description": "The `If-Match` ETag does not match the current representation.",
-            },
-            429: {"model": Problem, "description": "The caller exceeded its rate limit."},
-            503: {
-                "model": Problem,
-                "description": "The service or its system of record is temporarily unavailable.",
-            },
+            400: RESPONSE_400,
+            401: RESPONSE_401,
+            403: RESPONSE_403,
+            404: RESPONSE_404,
+            409: RESPONSE_409,
+            412: RESPONSE_412,
+            429: RESPONSE_429,
+            503: RESPONSE_503,
         },
     )
     async def delete_customer_contact(
@@ -805,32 +657,14 @@ def contacts_router(impl: ContactsApi) -> APIRouter:
         status_code=200,
         response_model=Contact,
         responses={
-            400: {
-                "model": Problem,
-                "description": "The request is malformed or does not conform to the schema.",
-            },
-            401: {"model": Problem, "description": "Authentication is missing or invalid."},
-            403: {
-                "model": Problem,
-                "description": "The caller is authenticated but lacks the required scope or entitlement.",
-            },
-            404: {
-                "model": Problem,
-                "description": "The resource does not exist or is not visible to the caller.",
-            },
-            412: {
-                "model": Problem,
-                "description": "The `If-Match` ETag does not match the current representation.",
-            },
-            422: {
-                "model": Problem,
-                "description": "The request is well-formed but violates a business rule.",
-            },
-            429: {"model": Problem, "description": "The caller exceeded its rate limit."},
-            503: {
-                "model": Problem,
-                "description": "The service or its system of record is temporarily unavailable.",
-            },
+            400: RESPONSE_400,
+            401: RESPONSE_401,
+            403: RESPONSE_403,
+            404: RESPONSE_404,
+            412: RESPONSE_412,
+            422: RESPONSE_422,
+            429: RESPONSE_429,
+            503: RESPONSE_503,
         },
     )
     async def update_customer_contact(

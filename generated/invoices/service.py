@@ -10,7 +10,7 @@ Implement each handler Protocol in your own modules and pass the implementations
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Protocol
+from typing import Annotated, Any, Literal, Protocol
 
 from fastapi import APIRouter, Body, FastAPI, Header, Path, Query
 from fastapi.responses import Response
@@ -78,6 +78,38 @@ IfMatchHeader = Annotated[
         description="ETag of the representation the client last read. The update is applied only if it still matches the current ETag; otherwise the server answers 412 Precondition Failed.",
     ),
 ]
+
+# Responses several operations document alike.
+RESPONSE_400: dict[str, Any] = {
+    "model": Problem,
+    "description": "The request is malformed or does not conform to the schema.",
+}
+RESPONSE_401: dict[str, Any] = {"model": Problem, "description": "Authentication is missing or invalid."}
+RESPONSE_403: dict[str, Any] = {
+    "model": Problem,
+    "description": "The caller is authenticated but lacks the required scope or entitlement.",
+}
+RESPONSE_429: dict[str, Any] = {"model": Problem, "description": "The caller exceeded its rate limit."}
+RESPONSE_503: dict[str, Any] = {
+    "model": Problem,
+    "description": "The service or its system of record is temporarily unavailable.",
+}
+RESPONSE_409: dict[str, Any] = {
+    "model": Problem,
+    "description": "The request conflicts with the current state of the resource.",
+}
+RESPONSE_422: dict[str, Any] = {
+    "model": Problem,
+    "description": "The request is well-formed but violates a business rule.",
+}
+RESPONSE_404: dict[str, Any] = {
+    "model": Problem,
+    "description": "The resource does not exist or is not visible to the caller.",
+}
+RESPONSE_412: dict[str, Any] = {
+    "model": Problem,
+    "description": "The `If-Match` ETag does not match the current representation.",
+}
 
 
 class InvoicesApi(Protocol):
@@ -193,20 +225,11 @@ def invoices_router(impl: InvoicesApi) -> APIRouter:
         status_code=200,
         response_model=InvoiceList,
         responses={
-            400: {
-                "model": Problem,
-                "description": "The request is malformed or does not conform to the schema.",
-            },
-            401: {"model": Problem, "description": "Authentication is missing or invalid."},
-            403: {
-                "model": Problem,
-                "description": "The caller is authenticated but lacks the required scope or entitlement.",
-            },
-            429: {"model": Problem, "description": "The caller exceeded its rate limit."},
-            503: {
-                "model": Problem,
-                "description": "The service or its system of record is temporarily unavailable.",
-            },
+            400: RESPONSE_400,
+            401: RESPONSE_401,
+            403: RESPONSE_403,
+            429: RESPONSE_429,
+            503: RESPONSE_503,
         },
     )
     async def list_invoices(
@@ -264,28 +287,13 @@ def invoices_router(impl: InvoicesApi) -> APIRouter:
         status_code=201,
         response_model=Invoice,
         responses={
-            400: {
-                "model": Problem,
-                "description": "The request is malformed or does not conform to the schema.",
-            },
-            401: {"model": Problem, "description": "Authentication is missing or invalid."},
-            403: {
-                "model": Problem,
-                "description": "The caller is authenticated but lacks the required scope or entitlement.",
-            },
-            409: {
-                "model": Problem,
-                "description": "The request conflicts with the current state of the resource.",
-            },
-            422: {
-                "model": Problem,
-                "description": "The request is well-formed but violates a business rule.",
-            },
-            429: {"model": Problem, "description": "The caller exceeded its rate limit."},
-            503: {
-                "model": Problem,
-                "description": "The service or its system of record is temporarily unavailable.",
-            },
+            400: RESPONSE_400,
+            401: RESPONSE_401,
+            403: RESPONSE_403,
+            409: RESPONSE_409,
+            422: RESPONSE_422,
+            429: RESPONSE_429,
+            503: RESPONSE_503,
         },
     )
     async def create_invoice(
@@ -307,24 +315,12 @@ def invoices_router(impl: InvoicesApi) -> APIRouter:
         status_code=200,
         response_model=Invoice,
         responses={
-            400: {
-                "model": Problem,
-                "description": "The request is malformed or does not conform to the schema.",
-            },
-            401: {"model": Problem, "description": "Authentication is missing or invalid."},
-            403: {
-                "model": Problem,
-                "description": "The caller is authenticated but lacks the required scope or entitlement.",
-            },
-            404: {
-                "model": Problem,
-                "description": "The resource does not exist or is not visible to the caller.",
-            },
-            429: {"model": Problem, "description": "The caller exceeded its rate limit."},
-            503: {
-                "model": Problem,
-                "description": "The service or its system of record is temporarily unavailable.",
-            },
+            400: RESPONSE_400,
+            401: RESPONSE_401,
+            403: RESPONSE_403,
+            404: RESPONSE_404,
+            429: RESPONSE_429,
+            503: RESPONSE_503,
         },
     )
     async def get_invoice(*, invoice_id: InvoiceIdPath, traceparent: TraceparentHeader = None) -> Response:
@@ -339,32 +335,14 @@ def invoices_router(impl: InvoicesApi) -> APIRouter:
         status_code=200,
         response_model=Invoice,
         responses={
-            400: {
-                "model": Problem,
-                "description": "The request is malformed or does not conform to the schema.",
-            },
-            401: {"model": Problem, "description": "Authentication is missing or invalid."},
-            403: {
-                "model": Problem,
-                "description": "The caller is authenticated but lacks the required scope or entitlement.",
-            },
-            404: {
-                "model": Problem,
-                "description": "The resource does not exist or is not visible to the caller.",
-            },
-            409: {
-                "model": Problem,
-                "description": "The request conflicts with the current state of the resource.",
-            },
-            412: {
-                "model": Problem,
-                "description": "The `If-Match` ETag does not match the current representation.",
-            },
-            429: {"model": Problem, "description": "The caller exceeded its rate limit."},
-            503: {
-                "model": Problem,
-                "description": "The service or its system of record is temporarily unavailable.",
-            },
+            400: RESPONSE_400,
+            401: RESPONSE_401,
+            403: RESPONSE_403,
+            404: RESPONSE_404,
+            409: RESPONSE_409,
+            412: RESPONSE_412,
+            429: RESPONSE_429,
+            503: RESPONSE_503,
         },
     )
     async def update_invoice(
@@ -387,36 +365,15 @@ def invoices_router(impl: InvoicesApi) -> APIRouter:
         status_code=200,
         response_model=Invoice,
         responses={
-            400: {
-                "model": Problem,
-                "description": "The request is malformed or does not conform to the schema.",
-            },
-            401: {"model": Problem, "description": "Authentication is missing or invalid."},
-            403: {
-                "model": Problem,
-                "description": "The caller is authenticated but lacks the required scope or entitlement.",
-            },
-            404: {
-                "model": Problem,
-                "description": "The resource does not exist or is not visible to the caller.",
-            },
-            409: {
-                "model": Problem,
-                "description": "The request conflicts with the current state of the resource.",
-            },
-            412: {
-                "model": Problem,
-                "description": "The `If-Match` ETag does not match the current representation.",
-            },
-            422: {
-                "model": Problem,
-                "description": "The request is well-formed but violates a business rule.",
-            },
-            429: {"model": Problem, "description": "The caller exceeded its rate limit."},
-            503: {
-                "model": Problem,
-                "description": "The service or its system of record is temporarily unavailable.",
-            },
+            400: RESPONSE_400,
+            401: RESPONSE_401,
+            403: RESPONSE_403,
+            404: RESPONSE_404,
+            409: RESPONSE_409,
+            412: RESPONSE_412,
+            422: RESPONSE_422,
+            429: RESPONSE_429,
+            503: RESPONSE_503,
         },
     )
     async def post_invoice(
@@ -439,32 +396,14 @@ def invoices_router(impl: InvoicesApi) -> APIRouter:
         status_code=200,
         response_model=Invoice,
         responses={
-            400: {
-                "model": Problem,
-                "description": "The request is malformed or does not conform to the schema.",
-            },
-            401: {"model": Problem, "description": "Authentication is missing or invalid."},
-            403: {
-                "model": Problem,
-                "description": "The caller is authenticated but lacks the required scope or entitlement.",
-            },
-            404: {
-                "model": Problem,
-                "description": "The resource does not exist or is not visible to the caller.",
-            },
-            409: {
-                "model": Problem,
-                "description": "The request conflicts with the current state of the resource.",
-            },
-            412: {
-                "model": Problem,
-                "description": "The `If-Match` ETag does not match the current representation.",
-            },
-            429: {"model": Problem, "description": "The caller exceeded its rate limit."},
-            503: {
-                "model": Problem,
-                "description": "The service or its system of record is temporarily unavailable.",
-            },
+            400: RESPONSE_400,
+            401: RESPONSE_401,
+            403: RESPONSE_403,
+            404: RESPONSE_404,
+            409: RESPONSE_409,
+            412: RESPONSE_412,
+            429: RESPONSE_429,
+            503: RESPONSE_503,
         },
     )
     async def void_invoice(
@@ -494,24 +433,12 @@ def invoice_payments_router(impl: InvoicePaymentsApi) -> APIRouter:
         status_code=200,
         response_model=PaymentList,
         responses={
-            400: {
-                "model": Problem,
-                "description": "The request is malformed or does not conform to the schema.",
-            },
-            401: {"model": Problem, "description": "Authentication is missing or invalid."},
-            403: {
-                "model": Problem,
-                "description": "The caller is authenticated but lacks the required scope or entitlement.",
-            },
-            404: {
-                "model": Problem,
-                "description": "The resource does not exist or is not visible to the caller.",
-            },
-            429: {"model": Problem, "description": "The caller exceeded its rate limit."},
-            503: {
-                "model": Problem,
-                "description": "The service or its system of record is temporarily unavailable.",
-            },
+            400: RESPONSE_400,
+            401: RESPONSE_401,
+            403: RESPONSE_403,
+            404: RESPONSE_404,
+            429: RESPONSE_429,
+            503: RESPONSE_503,
         },
     )
     async def list_invoice_payments(
@@ -534,32 +461,14 @@ def invoice_payments_router(impl: InvoicePaymentsApi) -> APIRouter:
         status_code=201,
         response_model=Payment,
         responses={
-            400: {
-                "model": Problem,
-                "description": "The request is malformed or does not conform to the schema.",
-            },
-            401: {"model": Problem, "description": "Authentication is missing or invalid."},
-            403: {
-                "model": Problem,
-                "description": "The caller is authenticated but lacks the required scope or entitlement.",
-            },
-            404: {
-                "model": Problem,
-                "description": "The resource does not exist or is not visible to the caller.",
-            },
-            409: {
-                "model": Problem,
-                "description": "The request conflicts with the current state of the resource.",
-            },
-            422: {
-                "model": Problem,
-                "description": "The request is well-formed but violates a business rule.",
-            },
-            429: {"model": Problem, "description": "The caller exceeded its rate limit."},
-            503: {
-                "model": Problem,
-                "description": "The service or its system of record is temporarily unavailable.",
-            },
+            400: RESPONSE_400,
+            401: RESPONSE_401,
+            403: RESPONSE_403,
+            404: RESPONSE_404,
+            409: RESPONSE_409,
+            422: RESPONSE_422,
+            429: RESPONSE_429,
+            503: RESPONSE_503,
         },
     )
     async def record_invoice_payment(
@@ -582,24 +491,12 @@ def invoice_payments_router(impl: InvoicePaymentsApi) -> APIRouter:
         status_code=200,
         response_model=Payment,
         responses={
-            400: {
-                "model": Problem,
-                "description": "The request is malformed or does not conform to the schema.",
-            },
-            401: {"model": Problem, "description": "Authentication is missing or invalid."},
-            403: {
-                "model": Problem,
-                "description": "The caller is authenticated but lacks the required scope or entitlement.",
-            },
-            404: {
-                "model": Problem,
-                "description": "The resource does not exist or is not visible to the caller.",
-            },
-            429: {"model": Problem, "description": "The caller exceeded its rate limit."},
-            503: {
-                "model": Problem,
-                "description": "The service or its system of record is temporarily unavailable.",
-            },
+            400: RESPONSE_400,
+            401: RESPONSE_401,
+            403: RESPONSE_403,
+            404: RESPONSE_404,
+            429: RESPONSE_429,
+            503: RESPONSE_503,
         },
     )
     async def get_invoice_payment(

@@ -10,7 +10,7 @@ Implement each handler Protocol in your own modules and pass the implementations
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Protocol
+from typing import Annotated, Any, Literal, Protocol
 
 from fastapi import APIRouter, Body, FastAPI, Header, Path, Query
 from fastapi.responses import Response
@@ -80,6 +80,38 @@ SubstituteIdPath = Annotated[
         description="Substitute approval identifier.",
     ),
 ]
+
+# Responses several operations document alike.
+RESPONSE_400: dict[str, Any] = {
+    "model": Problem,
+    "description": "The request is malformed or does not conform to the schema.",
+}
+RESPONSE_401: dict[str, Any] = {"model": Problem, "description": "Authentication is missing or invalid."}
+RESPONSE_403: dict[str, Any] = {
+    "model": Problem,
+    "description": "The caller is authenticated but lacks the required scope or entitlement.",
+}
+RESPONSE_429: dict[str, Any] = {"model": Problem, "description": "The caller exceeded its rate limit."}
+RESPONSE_503: dict[str, Any] = {
+    "model": Problem,
+    "description": "The service or its system of record is temporarily unavailable.",
+}
+RESPONSE_409: dict[str, Any] = {
+    "model": Problem,
+    "description": "The request conflicts with the current state of the resource.",
+}
+RESPONSE_422: dict[str, Any] = {
+    "model": Problem,
+    "description": "The request is well-formed but violates a business rule.",
+}
+RESPONSE_404: dict[str, Any] = {
+    "model": Problem,
+    "description": "The resource does not exist or is not visible to the caller.",
+}
+RESPONSE_412: dict[str, Any] = {
+    "model": Problem,
+    "description": "The `If-Match` ETag does not match the current representation.",
+}
 
 
 class ItemsApi(Protocol):
@@ -196,20 +228,11 @@ def items_router(impl: ItemsApi) -> APIRouter:
         status_code=200,
         response_model=ItemList,
         responses={
-            400: {
-                "model": Problem,
-                "description": "The request is malformed or does not conform to the schema.",
-            },
-            401: {"model": Problem, "description": "Authentication is missing or invalid."},
-            403: {
-                "model": Problem,
-                "description": "The caller is authenticated but lacks the required scope or entitlement.",
-            },
-            429: {"model": Problem, "description": "The caller exceeded its rate limit."},
-            503: {
-                "model": Problem,
-                "description": "The service or its system of record is temporarily unavailable.",
-            },
+            400: RESPONSE_400,
+            401: RESPONSE_401,
+            403: RESPONSE_403,
+            429: RESPONSE_429,
+            503: RESPONSE_503,
         },
     )
     async def list_items(
@@ -272,28 +295,13 @@ def items_router(impl: ItemsApi) -> APIRouter:
         status_code=201,
         response_model=Item,
         responses={
-            400: {
-                "model": Problem,
-                "description": "The request is malformed or does not conform to the schema.",
-            },
-            401: {"model": Problem, "description": "Authentication is missing or invalid."},
-            403: {
-                "model": Problem,
-                "description": "The caller is authenticated but lacks the required scope or entitlement.",
-            },
-            409: {
-                "model": Problem,
-                "description": "The request conflicts with the current state of the resource.",
-            },
-            422: {
-                "model": Problem,
-                "description": "The request is well-formed but violates a business rule.",
-            },
-            429: {"model": Problem, "description": "The caller exceeded its rate limit."},
-            503: {
-                "model": Problem,
-                "description": "The service or its system of record is temporarily unavailable.",
-            },
+            400: RESPONSE_400,
+            401: RESPONSE_401,
+            403: RESPONSE_403,
+            409: RESPONSE_409,
+            422: RESPONSE_422,
+            429: RESPONSE_429,
+            503: RESPONSE_503,
         },
     )
     async def create_item(
@@ -313,24 +321,12 @@ def items_router(impl: ItemsApi) -> APIRouter:
         status_code=200,
         response_model=Item,
         responses={
-            400: {
-                "model": Problem,
-                "description": "The request is malformed or does not conform to the schema.",
-            },
-            401: {"model": Problem, "description": "Authentication is missing or invalid."},
-            403: {
-                "model": Problem,
-                "description": "The caller is authenticated but lacks the required scope or entitlement.",
-            },
-            404: {
-                "model": Problem,
-                "description": "The resource does not exist or is not visible to the caller.",
-            },
-            429: {"model": Problem, "description": "The caller exceeded its rate limit."},
-            503: {
-                "model": Problem,
-                "description": "The service or its system of record is temporarily unavailable.",
-            },
+            400: RESPONSE_400,
+            401: RESPONSE_401,
+            403: RESPONSE_403,
+            404: RESPONSE_404,
+            429: RESPONSE_429,
+            503: RESPONSE_503,
         },
     )
     async def get_item(*, item_id: ItemIdPath, traceparent: TraceparentHeader = None) -> Response:
@@ -345,36 +341,15 @@ def items_router(impl: ItemsApi) -> APIRouter:
         status_code=200,
         response_model=Item,
         responses={
-            400: {
-                "model": Problem,
-                "description": "The request is malformed or does not conform to the schema.",
-            },
-            401: {"model": Problem, "description": "Authentication is missing or invalid."},
-            403: {
-                "model": Problem,
-                "description": "The caller is authenticated but lacks the required scope or entitlement.",
-            },
-            404: {
-                "model": Problem,
-                "description": "The resource does not exist or is not visible to the caller.",
-            },
-            409: {
-                "model": Problem,
-                "description": "The request conflicts with the current state of the resource.",
-            },
-            412: {
-                "model": Problem,
-                "description": "The `If-Match` ETag does not match the current representation.",
-            },
-            422: {
-                "model": Problem,
-                "description": "The request is well-formed but violates a business rule.",
-            },
-            429: {"model": Problem, "description": "The caller exceeded its rate limit."},
-            503: {
-                "model": Problem,
-                "description": "The service or its system of record is temporarily unavailable.",
-            },
+            400: RESPONSE_400,
+            401: RESPONSE_401,
+            403: RESPONSE_403,
+            404: RESPONSE_404,
+            409: RESPONSE_409,
+            412: RESPONSE_412,
+            422: RESPONSE_422,
+            429: RESPONSE_429,
+            503: RESPONSE_503,
         },
     )
     async def update_item(
@@ -397,32 +372,14 @@ def items_router(impl: ItemsApi) -> APIRouter:
         status_code=200,
         response_model=Item,
         responses={
-            400: {
-                "model": Problem,
-                "description": "The request is malformed or does not conform to the schema.",
-            },
-            401: {"model": Problem, "description": "Authentication is missing or invalid."},
-            403: {
-                "model": Problem,
-                "description": "The caller is authenticated but lacks the required scope or entitlement.",
-            },
-            404: {
-                "model": Problem,
-                "description": "The resource does not exist or is not visible to the caller.",
-            },
-            409: {
-                "model": Problem,
-                "description": "The request conflicts with the current state of the resource.",
-            },
-            422: {
-                "model": Problem,
-                "description": "The request is well-formed but violates a business rule.",
-            },
-            429: {"model": Problem, "description": "The caller exceeded its rate limit."},
-            503: {
-                "model": Problem,
-                "description": "The service or its system of record is temporarily unavailable.",
-            },
+            400: RESPONSE_400,
+            401: RESPONSE_401,
+            403: RESPONSE_403,
+            404: RESPONSE_404,
+            409: RESPONSE_409,
+            422: RESPONSE_422,
+            429: RESPONSE_429,
+            503: RESPONSE_503,
         },
     )
     async def discontinue_item(
@@ -452,24 +409,12 @@ def substitutes_router(impl: SubstitutesApi) -> APIRouter:
         status_code=200,
         response_model=ItemSubstituteList,
         responses={
-            400: {
-                "model": Problem,
-                "description": "The request is malformed or does not conform to the schema.",
-            },
-            401: {"model": Problem, "description": "Authentication is missing or invalid."},
-            403: {
-                "model": Problem,
-                "description": "The caller is authenticated but lacks the required scope or entitlement.",
-            },
-            404: {
-                "model": Problem,
-                "description": "The resource does not exist or is not visible to the caller.",
-            },
-            429: {"model": Problem, "description": "The caller exceeded its rate limit."},
-            503: {
-                "model": Problem,
-                "description": "The service or its system of record is temporarily unavailable.",
-            },
+            400: RESPONSE_400,
+            401: RESPONSE_401,
+            403: RESPONSE_403,
+            404: RESPONSE_404,
+            429: RESPONSE_429,
+            503: RESPONSE_503,
         },
     )
     async def list_item_substitutes(
@@ -492,32 +437,14 @@ def substitutes_router(impl: SubstitutesApi) -> APIRouter:
         status_code=201,
         response_model=ItemSubstitute,
         responses={
-            400: {
-                "model": Problem,
-                "description": "The request is malformed or does not conform to the schema.",
-            },
-            401: {"model": Problem, "description": "Authentication is missing or invalid."},
-            403: {
-                "model": Problem,
-                "description": "The caller is authenticated but lacks the required scope or entitlement.",
-            },
-            404: {
-                "model": Problem,
-                "description": "The resource does not exist or is not visible to the caller.",
-            },
-            409: {
-                "model": Problem,
-                "description": "The request conflicts with the current state of the resource.",
-            },
-            422: {
-                "model": Problem,
-                "description": "The request is well-formed but violates a business rule.",
-            },
-            429: {"model": Problem, "description": "The caller exceeded its rate limit."},
-            503: {
-                "model": Problem,
-                "description": "The service or its system of record is temporarily unavailable.",
-            },
+            400: RESPONSE_400,
+            401: RESPONSE_401,
+            403: RESPONSE_403,
+            404: RESPONSE_404,
+            409: RESPONSE_409,
+            422: RESPONSE_422,
+            429: RESPONSE_429,
+            503: RESPONSE_503,
         },
     )
     async def create_item_substitute(
@@ -540,24 +467,12 @@ def substitutes_router(impl: SubstitutesApi) -> APIRouter:
         status_code=200,
         response_model=ItemSubstitute,
         responses={
-            400: {
-                "model": Problem,
-                "description": "The request is malformed or does not conform to the schema.",
-            },
-            401: {"model": Problem, "description": "Authentication is missing or invalid."},
-            403: {
-                "model": Problem,
-                "description": "The caller is authenticated but lacks the required scope or entitlement.",
-            },
-            404: {
-                "model": Problem,
-                "description": "The resource does not exist or is not visible to the caller.",
-            },
-            429: {"model": Problem, "description": "The caller exceeded its rate limit."},
-            503: {
-                "model": Problem,
-                "description": "The service or its system of record is temporarily unavailable.",
-            },
+            400: RESPONSE_400,
+            401: RESPONSE_401,
+            403: RESPONSE_403,
+            404: RESPONSE_404,
+            429: RESPONSE_429,
+            503: RESPONSE_503,
         },
     )
     async def get_item_substitute(
@@ -575,28 +490,13 @@ def substitutes_router(impl: SubstitutesApi) -> APIRouter:
         description="Revokes the approval; OMS no longer substitutes with this item (existing substitutions stay). Requires `If-Match`. Emits `item.updated`.",
         status_code=204,
         responses={
-            400: {
-                "model": Problem,
-                "description": "The request is malformed or does not conform to the schema.",
-            },
-            401: {"model": Problem, "description": "Authentication is missing or invalid."},
-            403: {
-                "model": Problem,
-                "description": "The caller is authenticated but lacks the required scope or entitlement.",
-            },
-            404: {
-                "model": Problem,
-                "description": "The resource does not exist or is not visible to the caller.",
-            },
-            412: {
-                "model": Problem,
-                "description": "The `If-Match` ETag does not match the current representation.",
-            },
-            429: {"model": Problem, "description": "The caller exceeded its rate limit."},
-            503: {
-                "model": Problem,
-                "description": "The service or its system of record is temporarily unavailable.",
-            },
+            400: RESPONSE_400,
+            401: RESPONSE_401,
+            403: RESPONSE_403,
+            404: RESPONSE_404,
+            412: RESPONSE_412,
+            429: RESPONSE_429,
+            503: RESPONSE_503,
         },
     )
     async def delete_item_substitute(

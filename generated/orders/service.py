@@ -10,7 +10,7 @@ Implement each handler Protocol in your own modules and pass the implementations
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Protocol
+from typing import Annotated, Any, Literal, Protocol
 
 from fastapi import APIRouter, Body, FastAPI, Header, Path, Query
 from fastapi.responses import Response
@@ -95,6 +95,38 @@ LineIdPath = Annotated[
         description="Identifier of the order line.",
     ),
 ]
+
+# Responses several operations document alike.
+RESPONSE_400: dict[str, Any] = {
+    "model": Problem,
+    "description": "The request is malformed or does not conform to the schema.",
+}
+RESPONSE_401: dict[str, Any] = {"model": Problem, "description": "Authentication is missing or invalid."}
+RESPONSE_403: dict[str, Any] = {
+    "model": Problem,
+    "description": "The caller is authenticated but lacks the required scope or entitlement.",
+}
+RESPONSE_429: dict[str, Any] = {"model": Problem, "description": "The caller exceeded its rate limit."}
+RESPONSE_503: dict[str, Any] = {
+    "model": Problem,
+    "description": "The service or its system of record is temporarily unavailable.",
+}
+RESPONSE_409: dict[str, Any] = {
+    "model": Problem,
+    "description": "The request conflicts with the current state of the resource.",
+}
+RESPONSE_422: dict[str, Any] = {
+    "model": Problem,
+    "description": "The request is well-formed but violates a business rule.",
+}
+RESPONSE_404: dict[str, Any] = {
+    "model": Problem,
+    "description": "The resource does not exist or is not visible to the caller.",
+}
+RESPONSE_412: dict[str, Any] = {
+    "model": Problem,
+    "description": "The `If-Match` ETag does not match the current representation.",
+}
 
 
 class SalesOrdersApi(Protocol):
@@ -272,20 +304,11 @@ def sales_orders_router(impl: SalesOrdersApi) -> APIRouter:
         status_code=200,
         response_model=SalesOrderPage,
         responses={
-            400: {
-                "model": Problem,
-                "description": "The request is malformed or does not conform to the schema.",
-            },
-            401: {"model": Problem, "description": "Authentication is missing or invalid."},
-            403: {
-                "model": Problem,
-                "description": "The caller is authenticated but lacks the required scope or entitlement.",
-            },
-            429: {"model": Problem, "description": "The caller exceeded its rate limit."},
-            503: {
-                "model": Problem,
-                "description": "The service or its system of record is temporarily unavailable.",
-            },
+            400: RESPONSE_400,
+            401: RESPONSE_401,
+            403: RESPONSE_403,
+            429: RESPONSE_429,
+            503: RESPONSE_503,
         },
     )
     async def list_sales_orders(
@@ -354,28 +377,13 @@ def sales_orders_router(impl: SalesOrdersApi) -> APIRouter:
         status_code=201,
         response_model=SalesOrder,
         responses={
-            400: {
-                "model": Problem,
-                "description": "The request is malformed or does not conform to the schema.",
-            },
-            401: {"model": Problem, "description": "Authentication is missing or invalid."},
-            403: {
-                "model": Problem,
-                "description": "The caller is authenticated but lacks the required scope or entitlement.",
-            },
-            409: {
-                "model": Problem,
-                "description": "The request conflicts with the current state of the resource.",
-            },
-            422: {
-                "model": Problem,
-                "description": "The request is well-formed but violates a business rule.",
-            },
-            429: {"model": Problem, "description": "The caller exceeded its rate limit."},
-            503: {
-                "model": Problem,
-                "description": "The service or its system of record is temporarily unavailable.",
-            },
+            400: RESPONSE_400,
+            401: RESPONSE_401,
+            403: RESPONSE_403,
+            409: RESPONSE_409,
+            422: RESPONSE_422,
+            429: RESPONSE_429,
+            503: RESPONSE_503,
         },
     )
     async def create_sales_order(
@@ -397,24 +405,12 @@ def sales_orders_router(impl: SalesOrdersApi) -> APIRouter:
         status_code=200,
         response_model=SalesOrder,
         responses={
-            400: {
-                "model": Problem,
-                "description": "The request is malformed or does not conform to the schema.",
-            },
-            401: {"model": Problem, "description": "Authentication is missing or invalid."},
-            403: {
-                "model": Problem,
-                "description": "The caller is authenticated but lacks the required scope or entitlement.",
-            },
-            404: {
-                "model": Problem,
-                "description": "The resource does not exist or is not visible to the caller.",
-            },
-            429: {"model": Problem, "description": "The caller exceeded its rate limit."},
-            503: {
-                "model": Problem,
-                "description": "The service or its system of record is temporarily unavailable.",
-            },
+            400: RESPONSE_400,
+            401: RESPONSE_401,
+            403: RESPONSE_403,
+            404: RESPONSE_404,
+            429: RESPONSE_429,
+            503: RESPONSE_503,
         },
     )
     async def get_sales_order(*, order_id: OrderIdPath, traceparent: TraceparentHeader = None) -> Response:
@@ -429,36 +425,15 @@ def sales_orders_router(impl: SalesOrdersApi) -> APIRouter:
         status_code=200,
         response_model=SalesOrder,
         responses={
-            400: {
-                "model": Problem,
-                "description": "The request is malformed or does not conform to the schema.",
-            },
-            401: {"model": Problem, "description": "Authentication is missing or invalid."},
-            403: {
-                "model": Problem,
-                "description": "The caller is authenticated but lacks the required scope or entitlement.",
-            },
-            404: {
-                "model": Problem,
-                "description": "The resource does not exist or is not visible to the caller.",
-            },
-            409: {
-                "model": Problem,
-                "description": "The request conflicts with the current state of the resource.",
-            },
-            412: {
-                "model": Problem,
-                "description": "The `If-Match` ETag does not match the current representation.",
-            },
-            422: {
-                "model": Problem,
-                "description": "The request is well-formed but violates a business rule.",
-            },
-            429: {"model": Problem, "description": "The caller exceeded its rate limit."},
-            503: {
-                "model": Problem,
-                "description": "The service or its system of record is temporarily unavailable.",
-            },
+            400: RESPONSE_400,
+            401: RESPONSE_401,
+            403: RESPONSE_403,
+            404: RESPONSE_404,
+            409: RESPONSE_409,
+            412: RESPONSE_412,
+            422: RESPONSE_422,
+            429: RESPONSE_429,
+            503: RESPONSE_503,
         },
     )
     async def update_sales_order(
@@ -481,32 +456,14 @@ def sales_orders_router(impl: SalesOrdersApi) -> APIRouter:
         status_code=200,
         response_model=SalesOrder,
         responses={
-            400: {
-                "model": Problem,
-                "description": "The request is malformed or does not conform to the schema.",
-            },
-            401: {"model": Problem, "description": "Authentication is missing or invalid."},
-            403: {
-                "model": Problem,
-                "description": "The caller is authenticated but lacks the required scope or entitlement.",
-            },
-            404: {
-                "model": Problem,
-                "description": "The resource does not exist or is not visible to the caller.",
-            },
-            409: {
-                "model": Problem,
-                "description": "The request conflicts with the current state of the resource.",
-            },
-            422: {
-                "model": Problem,
-                "description": "The request is well-formed but violates a business rule.",
-            },
-            429: {"model": Problem, "description": "The caller exceeded its rate limit."},
-            503: {
-                "model": Problem,
-                "description": "The service or its system of record is temporarily unavailable.",
-            },
+            400: RESPONSE_400,
+            401: RESPONSE_401,
+            403: RESPONSE_403,
+            404: RESPONSE_404,
+            409: RESPONSE_409,
+            422: RESPONSE_422,
+            429: RESPONSE_429,
+            503: RESPONSE_503,
         },
     )
     async def submit_sales_order(
@@ -529,28 +486,13 @@ def sales_orders_router(impl: SalesOrdersApi) -> APIRouter:
         status_code=200,
         response_model=SalesOrder,
         responses={
-            400: {
-                "model": Problem,
-                "description": "The request is malformed or does not conform to the schema.",
-            },
-            401: {"model": Problem, "description": "Authentication is missing or invalid."},
-            403: {
-                "model": Problem,
-                "description": "The caller is authenticated but lacks the required scope or entitlement.",
-            },
-            404: {
-                "model": Problem,
-                "description": "The resource does not exist or is not visible to the caller.",
-            },
-            409: {
-                "model": Problem,
-                "description": "The request conflicts with the current state of the resource.",
-            },
-            429: {"model": Problem, "description": "The caller exceeded its rate limit."},
-            503: {
-                "model": Problem,
-                "description": "The service or its system of record is temporarily unavailable.",
-            },
+            400: RESPONSE_400,
+            401: RESPONSE_401,
+            403: RESPONSE_403,
+            404: RESPONSE_404,
+            409: RESPONSE_409,
+            429: RESPONSE_429,
+            503: RESPONSE_503,
         },
     )
     async def cancel_sales_order(
@@ -577,24 +519,12 @@ def sales_order_lines_router(impl: SalesOrderLinesApi) -> APIRouter:
         status_code=200,
         response_model=SalesOrderLinePage,
         responses={
-            400: {
-                "model": Problem,
-                "description": "The request is malformed or does not conform to the schema.",
-            },
-            401: {"model": Problem, "description": "Authentication is missing or invalid."},
-            403: {
-                "model": Problem,
-                "description": "The caller is authenticated but lacks the required scope or entitlement.",
-            },
-            404: {
-                "model": Problem,
-                "description": "The resource does not exist or is not visible to the caller.",
-            },
-            429: {"model": Problem, "description": "The caller exceeded its rate limit."},
-            503: {
-                "model": Problem,
-                "description": "The service or its system of record is temporarily unavailable.",
-            },
+            400: RESPONSE_400,
+            401: RESPONSE_401,
+            403: RESPONSE_403,
+            404: RESPONSE_404,
+            429: RESPONSE_429,
+            503: RESPONSE_503,
         },
     )
     async def list_sales_order_lines(
@@ -630,32 +560,14 @@ def sales_order_lines_router(impl: SalesOrderLinesApi) -> APIRouter:
         status_code=201,
         response_model=SalesOrderLine,
         responses={
-            400: {
-                "model": Problem,
-                "description": "The request is malformed or does not conform to the schema.",
-            },
-            401: {"model": Problem, "description": "Authentication is missing or invalid."},
-            403: {
-                "model": Problem,
-                "description": "The caller is authenticated but lacks the required scope or entitlement.",
-            },
-            404: {
-                "model": Problem,
-                "description": "The resource does not exist or is not visible to the caller.",
-            },
-            409: {
-                "model": Problem,
-                "description": "The request conflicts with the current state of the resource.",
-            },
-            422: {
-                "model": Problem,
-                "description": "The request is well-formed but violates a business rule.",
-            },
-            429: {"model": Problem, "description": "The caller exceeded its rate limit."},
-            503: {
-                "model": Problem,
-                "description": "The service or its system of record is temporarily unavailable.",
-            },
+            400: RESPONSE_400,
+            401: RESPONSE_401,
+            403: RESPONSE_403,
+            404: RESPONSE_404,
+            409: RESPONSE_409,
+            422: RESPONSE_422,
+            429: RESPONSE_429,
+            503: RESPONSE_503,
         },
     )
     async def create_sales_order_line(
@@ -678,24 +590,12 @@ def sales_order_lines_router(impl: SalesOrderLinesApi) -> APIRouter:
         status_code=200,
         response_model=SalesOrderLine,
         responses={
-            400: {
-                "model": Problem,
-                "description": "The request is malformed or does not conform to the schema.",
-            },
-            401: {"model": Problem, "description": "Authentication is missing or invalid."},
-            403: {
-                "model": Problem,
-                "description": "The caller is authenticated but lacks the required scope or entitlement.",
-            },
-            404: {
-                "model": Problem,
-                "description": "The resource does not exist or is not visible to the caller.",
-            },
-            429: {"model": Problem, "description": "The caller exceeded its rate limit."},
-            503: {
-                "model": Problem,
-                "description": "The service or its system of record is temporarily unavailable.",
-            },
+            400: RESPONSE_400,
+            401: RESPONSE_401,
+            403: RESPONSE_403,
+            404: RESPONSE_404,
+            429: RESPONSE_429,
+            503: RESPONSE_503,
         },
     )
     async def get_sales_order_line(
@@ -711,32 +611,14 @@ def sales_order_lines_router(impl: SalesOrderLinesApi) -> APIRouter:
         description="Removes a line from a draft order. Submitted orders cancel lines through a quantity change or the order cancel action instead (409).",
         status_code=204,
         responses={
-            400: {
-                "model": Problem,
-                "description": "The request is malformed or does not conform to the schema.",
-            },
-            401: {"model": Problem, "description": "Authentication is missing or invalid."},
-            403: {
-                "model": Problem,
-                "description": "The caller is authenticated but lacks the required scope or entitlement.",
-            },
-            404: {
-                "model": Problem,
-                "description": "The resource does not exist or is not visible to the caller.",
-            },
-            409: {
-                "model": Problem,
-                "description": "The request conflicts with the current state of the resource.",
-            },
-            412: {
-                "model": Problem,
-                "description": "The `If-Match` ETag does not match the current representation.",
-            },
-            429: {"model": Problem, "description": "The caller exceeded its rate limit."},
-            503: {
-                "model": Problem,
-                "description": "The service or its system of record is temporarily unavailable.",
-            },
+            400: RESPONSE_400,
+            401: RESPONSE_401,
+            403: RESPONSE_403,
+            404: RESPONSE_404,
+            409: RESPONSE_409,
+            412: RESPONSE_412,
+            429: RESPONSE_429,
+            503: RESPONSE_503,
         },
     )
     async def delete_sales_order_line(
@@ -759,36 +641,15 @@ def sales_order_lines_router(impl: SalesOrderLinesApi) -> APIRouter:
         status_code=200,
         response_model=SalesOrderLine,
         responses={
-            400: {
-                "model": Problem,
-                "description": "The request is malformed or does not conform to the schema.",
-            },
-            401: {"model": Problem, "description": "Authentication is missing or invalid."},
-            403: {
-                "model": Problem,
-                "description": "The caller is authenticated but lacks the required scope or entitlement.",
-            },
-            404: {
-                "model": Problem,
-                "description": "The resource does not exist or is not visible to the caller.",
-            },
-            409: {
-                "model": Problem,
-                "description": "The request conflicts with the current state of the resource.",
-            },
-            412: {
-                "model": Problem,
-                "description": "The `If-Match` ETag does not match the current representation.",
-            },
-            422: {
-                "model": Problem,
-                "description": "The request is well-formed but violates a business rule.",
-            },
-            429: {"model": Problem, "description": "The caller exceeded its rate limit."},
-            503: {
-                "model": Problem,
-                "description": "The service or its system of record is temporarily unavailable.",
-            },
+            400: RESPONSE_400,
+            401: RESPONSE_401,
+            403: RESPONSE_403,
+            404: RESPONSE_404,
+            409: RESPONSE_409,
+            412: RESPONSE_412,
+            422: RESPONSE_422,
+            429: RESPONSE_429,
+            503: RESPONSE_503,
         },
     )
     async def update_sales_order_line(
@@ -812,32 +673,14 @@ def sales_order_lines_router(impl: SalesOrderLinesApi) -> APIRouter:
         status_code=200,
         response_model=SalesOrderLine,
         responses={
-            400: {
-                "model": Problem,
-                "description": "The request is malformed or does not conform to the schema.",
-            },
-            401: {"model": Problem, "description": "Authentication is missing or invalid."},
-            403: {
-                "model": Problem,
-                "description": "The caller is authenticated but lacks the required scope or entitlement.",
-            },
-            404: {
-                "model": Problem,
-                "description": "The resource does not exist or is not visible to the caller.",
-            },
-            409: {
-                "model": Problem,
-                "description": "The request conflicts with the current state of the resource.",
-            },
-            422: {
-                "model": Problem,
-                "description": "The request is well-formed but violates a business rule.",
-            },
-            429: {"model": Problem, "description": "The caller exceeded its rate limit."},
-            503: {
-                "model": Problem,
-                "description": "The service or its system of record is temporarily unavailable.",
-            },
+            400: RESPONSE_400,
+            401: RESPONSE_401,
+            403: RESPONSE_403,
+            404: RESPONSE_404,
+            409: RESPONSE_409,
+            422: RESPONSE_422,
+            429: RESPONSE_429,
+            503: RESPONSE_503,
         },
     )
     async def substitute_sales_order_line(

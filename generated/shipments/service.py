@@ -10,7 +10,7 @@ Implement each handler Protocol in your own modules and pass the implementations
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Protocol
+from typing import Annotated, Any, Literal, Protocol
 
 from fastapi import APIRouter, Body, FastAPI, Header, Path, Query
 from fastapi.responses import Response
@@ -84,6 +84,38 @@ IfMatchHeader = Annotated[
         description="ETag of the representation the client last read. The update is applied only if it still matches the current ETag; otherwise the server answers 412 Precondition Failed.",
     ),
 ]
+
+# Responses several operations document alike.
+RESPONSE_400: dict[str, Any] = {
+    "model": Problem,
+    "description": "The request is malformed or does not conform to the schema.",
+}
+RESPONSE_401: dict[str, Any] = {"model": Problem, "description": "Authentication is missing or invalid."}
+RESPONSE_403: dict[str, Any] = {
+    "model": Problem,
+    "description": "The caller is authenticated but lacks the required scope or entitlement.",
+}
+RESPONSE_429: dict[str, Any] = {"model": Problem, "description": "The caller exceeded its rate limit."}
+RESPONSE_503: dict[str, Any] = {
+    "model": Problem,
+    "description": "The service or its system of record is temporarily unavailable.",
+}
+RESPONSE_409: dict[str, Any] = {
+    "model": Problem,
+    "description": "The request conflicts with the current state of the resource.",
+}
+RESPONSE_422: dict[str, Any] = {
+    "model": Problem,
+    "description": "The request is well-formed but violates a business rule.",
+}
+RESPONSE_404: dict[str, Any] = {
+    "model": Problem,
+    "description": "The resource does not exist or is not visible to the caller.",
+}
+RESPONSE_412: dict[str, Any] = {
+    "model": Problem,
+    "description": "The `If-Match` ETag does not match the current representation.",
+}
 
 
 class ShipmentsApi(Protocol):
@@ -204,20 +236,11 @@ def shipments_router(impl: ShipmentsApi) -> APIRouter:
         status_code=200,
         response_model=ShipmentList,
         responses={
-            400: {
-                "model": Problem,
-                "description": "The request is malformed or does not conform to the schema.",
-            },
-            401: {"model": Problem, "description": "Authentication is missing or invalid."},
-            403: {
-                "model": Problem,
-                "description": "The caller is authenticated but lacks the required scope or entitlement.",
-            },
-            429: {"model": Problem, "description": "The caller exceeded its rate limit."},
-            503: {
-                "model": Problem,
-                "description": "The service or its system of record is temporarily unavailable.",
-            },
+            400: RESPONSE_400,
+            401: RESPONSE_401,
+            403: RESPONSE_403,
+            429: RESPONSE_429,
+            503: RESPONSE_503,
         },
     )
     async def list_shipments(
@@ -276,28 +299,13 @@ def shipments_router(impl: ShipmentsApi) -> APIRouter:
         status_code=201,
         response_model=Shipment,
         responses={
-            400: {
-                "model": Problem,
-                "description": "The request is malformed or does not conform to the schema.",
-            },
-            401: {"model": Problem, "description": "Authentication is missing or invalid."},
-            403: {
-                "model": Problem,
-                "description": "The caller is authenticated but lacks the required scope or entitlement.",
-            },
-            409: {
-                "model": Problem,
-                "description": "The request conflicts with the current state of the resource.",
-            },
-            422: {
-                "model": Problem,
-                "description": "The request is well-formed but violates a business rule.",
-            },
-            429: {"model": Problem, "description": "The caller exceeded its rate limit."},
-            503: {
-                "model": Problem,
-                "description": "The service or its system of record is temporarily unavailable.",
-            },
+            400: RESPONSE_400,
+            401: RESPONSE_401,
+            403: RESPONSE_403,
+            409: RESPONSE_409,
+            422: RESPONSE_422,
+            429: RESPONSE_429,
+            503: RESPONSE_503,
         },
     )
     async def create_shipment(
@@ -319,24 +327,12 @@ def shipments_router(impl: ShipmentsApi) -> APIRouter:
         status_code=200,
         response_model=Shipment,
         responses={
-            400: {
-                "model": Problem,
-                "description": "The request is malformed or does not conform to the schema.",
-            },
-            401: {"model": Problem, "description": "Authentication is missing or invalid."},
-            403: {
-                "model": Problem,
-                "description": "The caller is authenticated but lacks the required scope or entitlement.",
-            },
-            404: {
-                "model": Problem,
-                "description": "The resource does not exist or is not visible to the caller.",
-            },
-            429: {"model": Problem, "description": "The caller exceeded its rate limit."},
-            503: {
-                "model": Problem,
-                "description": "The service or its system of record is temporarily unavailable.",
-            },
+            400: RESPONSE_400,
+            401: RESPONSE_401,
+            403: RESPONSE_403,
+            404: RESPONSE_404,
+            429: RESPONSE_429,
+            503: RESPONSE_503,
         },
     )
     async def get_shipment(*, shipment_id: ShipmentIdPath, traceparent: TraceparentHeader = None) -> Response:
@@ -351,36 +347,15 @@ def shipments_router(impl: ShipmentsApi) -> APIRouter:
         status_code=200,
         response_model=Shipment,
         responses={
-            400: {
-                "model": Problem,
-                "description": "The request is malformed or does not conform to the schema.",
-            },
-            401: {"model": Problem, "description": "Authentication is missing or invalid."},
-            403: {
-                "model": Problem,
-                "description": "The caller is authenticated but lacks the required scope or entitlement.",
-            },
-            404: {
-                "model": Problem,
-                "description": "The resource does not exist or is not visible to the caller.",
-            },
-            409: {
-                "model": Problem,
-                "description": "The request conflicts with the current state of the resource.",
-            },
-            412: {
-                "model": Problem,
-                "description": "The `If-Match` ETag does not match the current representation.",
-            },
-            422: {
-                "model": Problem,
-                "description": "The request is well-formed but violates a business rule.",
-            },
-            429: {"model": Problem, "description": "The caller exceeded its rate limit."},
-            503: {
-                "model": Problem,
-                "description": "The service or its system of record is temporarily unavailable.",
-            },
+            400: RESPONSE_400,
+            401: RESPONSE_401,
+            403: RESPONSE_403,
+            404: RESPONSE_404,
+            409: RESPONSE_409,
+            412: RESPONSE_412,
+            422: RESPONSE_422,
+            429: RESPONSE_429,
+            503: RESPONSE_503,
         },
     )
     async def update_shipment(
@@ -403,28 +378,13 @@ def shipments_router(impl: ShipmentsApi) -> APIRouter:
         status_code=200,
         response_model=Shipment,
         responses={
-            400: {
-                "model": Problem,
-                "description": "The request is malformed or does not conform to the schema.",
-            },
-            401: {"model": Problem, "description": "Authentication is missing or invalid."},
-            403: {
-                "model": Problem,
-                "description": "The caller is authenticated but lacks the required scope or entitlement.",
-            },
-            404: {
-                "model": Problem,
-                "description": "The resource does not exist or is not visible to the caller.",
-            },
-            409: {
-                "model": Problem,
-                "description": "The request conflicts with the current state of the resource.",
-            },
-            429: {"model": Problem, "description": "The caller exceeded its rate limit."},
-            503: {
-                "model": Problem,
-                "description": "The service or its system of record is temporarily unavailable.",
-            },
+            400: RESPONSE_400,
+            401: RESPONSE_401,
+            403: RESPONSE_403,
+            404: RESPONSE_404,
+            409: RESPONSE_409,
+            429: RESPONSE_429,
+            503: RESPONSE_503,
         },
     )
     async def dispatch_shipment(
@@ -444,32 +404,14 @@ def shipments_router(impl: ShipmentsApi) -> APIRouter:
         status_code=200,
         response_model=Shipment,
         responses={
-            400: {
-                "model": Problem,
-                "description": "The request is malformed or does not conform to the schema.",
-            },
-            401: {"model": Problem, "description": "Authentication is missing or invalid."},
-            403: {
-                "model": Problem,
-                "description": "The caller is authenticated but lacks the required scope or entitlement.",
-            },
-            404: {
-                "model": Problem,
-                "description": "The resource does not exist or is not visible to the caller.",
-            },
-            409: {
-                "model": Problem,
-                "description": "The request conflicts with the current state of the resource.",
-            },
-            412: {
-                "model": Problem,
-                "description": "The `If-Match` ETag does not match the current representation.",
-            },
-            429: {"model": Problem, "description": "The caller exceeded its rate limit."},
-            503: {
-                "model": Problem,
-                "description": "The service or its system of record is temporarily unavailable.",
-            },
+            400: RESPONSE_400,
+            401: RESPONSE_401,
+            403: RESPONSE_403,
+            404: RESPONSE_404,
+            409: RESPONSE_409,
+            412: RESPONSE_412,
+            429: RESPONSE_429,
+            503: RESPONSE_503,
         },
     )
     async def cancel_shipment(
@@ -499,24 +441,12 @@ def shipment_milestones_router(impl: ShipmentMilestonesApi) -> APIRouter:
         status_code=200,
         response_model=ShipmentMilestoneList,
         responses={
-            400: {
-                "model": Problem,
-                "description": "The request is malformed or does not conform to the schema.",
-            },
-            401: {"model": Problem, "description": "Authentication is missing or invalid."},
-            403: {
-                "model": Problem,
-                "description": "The caller is authenticated but lacks the required scope or entitlement.",
-            },
-            404: {
-                "model": Problem,
-                "description": "The resource does not exist or is not visible to the caller.",
-            },
-            429: {"model": Problem, "description": "The caller exceeded its rate limit."},
-            503: {
-                "model": Problem,
-                "description": "The service or its system of record is temporarily unavailable.",
-            },
+            400: RESPONSE_400,
+            401: RESPONSE_401,
+            403: RESPONSE_403,
+            404: RESPONSE_404,
+            429: RESPONSE_429,
+            503: RESPONSE_503,
         },
     )
     async def list_shipment_milestones(
@@ -539,32 +469,14 @@ def shipment_milestones_router(impl: ShipmentMilestonesApi) -> APIRouter:
         status_code=201,
         response_model=ShipmentMilestone,
         responses={
-            400: {
-                "model": Problem,
-                "description": "The request is malformed or does not conform to the schema.",
-            },
-            401: {"model": Problem, "description": "Authentication is missing or invalid."},
-            403: {
-                "model": Problem,
-                "description": "The caller is authenticated but lacks the required scope or entitlement.",
-            },
-            404: {
-                "model": Problem,
-                "description": "The resource does not exist or is not visible to the caller.",
-            },
-            409: {
-                "model": Problem,
-                "description": "The request conflicts with the current state of the resource.",
-            },
-            422: {
-                "model": Problem,
-                "description": "The request is well-formed but violates a business rule.",
-            },
-            429: {"model": Problem, "description": "The caller exceeded its rate limit."},
-            503: {
-                "model": Problem,
-                "description": "The service or its system of record is temporarily unavailable.",
-            },
+            400: RESPONSE_400,
+            401: RESPONSE_401,
+            403: RESPONSE_403,
+            404: RESPONSE_404,
+            409: RESPONSE_409,
+            422: RESPONSE_422,
+            429: RESPONSE_429,
+            503: RESPONSE_503,
         },
     )
     async def record_shipment_milestone(
@@ -587,24 +499,12 @@ def shipment_milestones_router(impl: ShipmentMilestonesApi) -> APIRouter:
         status_code=200,
         response_model=ShipmentMilestone,
         responses={
-            400: {
-                "model": Problem,
-                "description": "The request is malformed or does not conform to the schema.",
-            },
-            401: {"model": Problem, "description": "Authentication is missing or invalid."},
-            403: {
-                "model": Problem,
-                "description": "The caller is authenticated but lacks the required scope or entitlement.",
-            },
-            404: {
-                "model": Problem,
-                "description": "The resource does not exist or is not visible to the caller.",
-            },
-            429: {"model": Problem, "description": "The caller exceeded its rate limit."},
-            503: {
-                "model": Problem,
-                "description": "The service or its system of record is temporarily unavailable.",
-            },
+            400: RESPONSE_400,
+            401: RESPONSE_401,
+            403: RESPONSE_403,
+            404: RESPONSE_404,
+            429: RESPONSE_429,
+            503: RESPONSE_503,
         },
     )
     async def get_shipment_milestone(

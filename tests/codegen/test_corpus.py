@@ -242,3 +242,31 @@ def test_checked_in_package_imports_as_generated() -> None:
     models = importlib.import_module("generated.common.models")
     assert callable(service.create_app)
     assert models.Money.model_validate({"amount": "1.00", "currency": "USD"}).currency == "USD"
+
+
+def test_shared_parameters_and_responses_are_written_once_and_still_documented(
+    corpus: ContractSet, project: Project, corpus_files: dict[str, str], generated_package: str
+) -> None:
+    source = corpus_files["orders/service.py"]
+    for name in ("IdempotencyKeyHeader", "TraceparentHeader", "RESPONSE_400"):
+        assert source.count(f"\n{name}") == 1, f"{name} is not defined exactly once"
+    assert source.count(": IdempotencyKeyHeader") >= 2 and source.count(": RESPONSE_400") >= 2
+    for contract in corpus.contracts():
+        if contract.openapi is None:
+            continue
+        domain = project.domain(contract.domain)
+        assert domain.service is not None
+        service = load(generated_package, f"{domain.package}.service")
+        app = service.create_app(**{t.argument: object() for t in domain.service.tags})
+        documented = {
+            operation["operationId"]: operation
+            for path in app.openapi()["paths"].values()
+            for operation in path.values()
+        }
+        for op in iter_operations(contract.openapi):
+            generated = documented[str(op.operation_id)]
+            wanted = {(p["name"], p["in"], bool(p.get("required"))) for p in op.parameters}
+            got = {(p["name"], p["in"], bool(p.get("required"))) for p in generated.get("parameters", [])}
+            assert got == wanted, f"{contract.domain} {op.operation_id}: parameters differ"
+            statuses = {str(code) for code in op.node.get("responses", {})}
+            assert statuses <= set(generated["responses"]), f"{contract.domain} {op.operation_id}: responses"
