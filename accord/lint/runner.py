@@ -81,7 +81,8 @@ def select_rules(config: LintConfig, only: Sequence[str] | None = None) -> list[
     return selected
 
 
-def _in_scope(selected: SelectedRule, doc: Document, domain: str | None) -> bool:
+def in_scope(selected: SelectedRule, doc: Document, domain: str | None) -> bool:
+    """Whether the rule's ``domains``/``paths`` scope (from ``accord.yaml``) covers ``doc``."""
     setting = selected.setting
     if setting is None:
         return True
@@ -162,7 +163,7 @@ def run_lint(
     for doc in docs:
         domain = (domains or {}).get(id(doc))
         for chosen in selected:
-            if not chosen.rule.applies(doc) or not _in_scope(chosen, doc, domain):
+            if not chosen.rule.applies(doc) or not in_scope(chosen, doc, domain):
                 continue
             rule_options = dict(chosen.setting.options) if chosen.setting else {}
             rule_options.update((options or {}).get(chosen.rule.id, {}))

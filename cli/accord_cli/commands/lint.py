@@ -19,7 +19,7 @@ from accord.config import Config, load_config
 from accord.contracts import ContractSet, load_contract_set
 from accord.errors import AccordError, ConfigError, UsageError
 from accord.lint import RULES, load_builtin_rules, run_lint, select_rules
-from accord.lint.runner import SelectedRule
+from accord.lint.runner import SelectedRule, in_scope
 from accord.loader import Document, read_source
 from accord.loader._pointer import join
 from accord.model import Finding, Severity
@@ -246,21 +246,6 @@ def _domains(contract_set: ContractSet, config: Config) -> dict[int, str]:
     return domains
 
 
-def _in_scope(chosen: SelectedRule, doc: Document, domain: str | None) -> bool:
-    # Mirrors the runner's scoping so that JUnit lists exactly the rules that ran on each file.
-    import fnmatch
-
-    setting = chosen.setting
-    if setting is None:
-        return True
-    if setting.domains and domain not in setting.domains:
-        return False
-    if setting.paths:
-        shown = doc.display.replace("\\", "/")
-        return any(fnmatch.fnmatch(shown, pattern) for pattern in setting.paths)
-    return True
-
-
 def _checks(
     contract_set: ContractSet, config: Config, selected: Sequence[SelectedRule], validation: set[str]
 ) -> dict[str, list[str]]:
@@ -269,9 +254,7 @@ def _checks(
     checks: dict[str, list[str]] = {}
     for doc in contract_set.documents:
         ran = sorted(validation)
-        ran += [
-            s.rule.id for s in selected if s.rule.applies(doc) and _in_scope(s, doc, domains.get(id(doc)))
-        ]
+        ran += [s.rule.id for s in selected if s.rule.applies(doc) and in_scope(s, doc, domains.get(id(doc)))]
         checks[doc.display] = ran
     return checks
 
