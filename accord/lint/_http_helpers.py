@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from accord.lint._schema_helpers import flatten
 from accord.loader import Document
 from accord.model import Location
 from accord.spec import Operation, iter_operations
@@ -193,27 +193,12 @@ def json_schema(response: Any) -> dict[str, Any] | None:
 # --- schemas -----------------------------------------------------------------------------------
 
 
-def _all_of_chain(schema: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """``schema`` and every schema merged into it through ``allOf`` (cycle-safe)."""
-    seen: set[int] = set()
-    stack = [schema]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        yield node
-        parts = node.get("allOf")
-        if isinstance(parts, list):
-            stack.extend(p for p in reversed(parts) if isinstance(p, dict))
-
-
 def object_properties(schema: Any) -> dict[str, Any]:
     """Declared properties of an object schema, ``allOf`` members included (first declaration wins)."""
     found: dict[str, Any] = {}
     if not isinstance(schema, dict):
         return found
-    for node in _all_of_chain(schema):
+    for node in flatten(schema):
         properties = node.get("properties")
         if isinstance(properties, dict):
             for name, prop in properties.items():
@@ -226,7 +211,7 @@ def required_names(schema: Any) -> set[str]:
     found: set[str] = set()
     if not isinstance(schema, dict):
         return found
-    for node in _all_of_chain(schema):
+    for node in flatten(schema):
         required = node.get("required")
         if isinstance(required, list):
             found.update(str(n) for n in required)
@@ -235,7 +220,7 @@ def required_names(schema: Any) -> set[str]:
 
 def property_owner(schema: dict[str, Any], name: str) -> dict[str, Any] | None:
     """The ``properties`` map (of ``schema`` or an ``allOf`` member) that declares ``name``."""
-    for node in _all_of_chain(schema):
+    for node in flatten(schema):
         properties = node.get("properties")
         if isinstance(properties, dict) and name in properties:
             return properties
